@@ -1,0 +1,116 @@
+import type { AppealView } from "~/domain/appeals";
+import { useT } from "~/i18n/react";
+
+export function AppealText({ appeal }: { appeal: AppealView }) {
+  const { t, date } = useT();
+  return (
+    <article lang={appeal.locale}>
+      <h1>{appeal.title}</h1>
+      <p className="appeal-meta">
+        {appeal.publishedAt ? t("appeal.published", { date: date(appeal.publishedAt) }) : null}
+        {appeal.acceptsSignatures && appeal.closesAt ? <> · {t("appeal.closes", { date: date(appeal.closesAt) })}</> : null}
+      </p>
+      {appeal.acceptsSignatures ? null : <p className="notice">{t("appeal.closed")}</p>}
+      {appeal.summary ? <p className="appeal-summary">{appeal.summary}</p> : null}
+      <div className="appeal-text">
+        {appeal.paragraphs.map((paragraph, index) => (
+          <p key={index}>{paragraph}</p>
+        ))}
+      </div>
+    </article>
+  );
+}
+
+export function AppealAuthors({ authors }: { authors: AppealView["authors"] }) {
+  const { t } = useT();
+  if (authors.length === 0) return null;
+  return (
+    <section aria-labelledby="authors-heading">
+      <h2 id="authors-heading">{t("appeal.authorsHeading")}</h2>
+      <ul className="authors">
+        {authors.map((author, index) => (
+          <li key={index}>
+            <span className="name">{author.name}</span>
+            {author.role ? <span className="role">, {author.role}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function AppealAttachments({ attachments }: { attachments: AppealView["attachments"] }) {
+  const { t } = useT();
+  if (attachments.length === 0) return null;
+  return (
+    <section aria-labelledby="attachments-heading">
+      <h2 id="attachments-heading">{t("appeal.attachmentsHeading")}</h2>
+      {attachments.map((attachment) => (
+        <figure className="figure" key={attachment.url}>
+          <a href={attachment.url}>
+            <img src={attachment.url} width={attachment.width} height={attachment.height} alt={attachment.altText} loading="lazy" />
+          </a>
+          {attachment.caption || attachment.credit ? (
+            <figcaption>
+              {attachment.caption}
+              {attachment.credit ? <span className="credit">{t("appeal.attachmentCredit", { credit: attachment.credit })}</span> : null}
+            </figcaption>
+          ) : null}
+        </figure>
+      ))}
+    </section>
+  );
+}
+
+export function AppealPublisher({ publisher }: { publisher: AppealView["publisher"] }) {
+  const { t } = useT();
+  return (
+    <section className="publisher" aria-labelledby="publisher-heading">
+      <h2 id="publisher-heading">{t("appeal.publisherHeading")}</h2>
+      <p>
+        <strong>{publisher.name}</strong>
+      </p>
+      {publisher.email || publisher.phone ? (
+        <dl>
+          {publisher.email ? (
+            <>
+              <dt>{t("appeal.publisherEmail")}</dt>
+              <dd>
+                <a href={`mailto:${publisher.email}`}>{publisher.email}</a>
+              </dd>
+            </>
+          ) : null}
+          {publisher.phone ? (
+            <>
+              <dt>{t("appeal.publisherPhone")}</dt>
+              <dd>
+                <a href={`tel:${publisher.phone.replace(/[^+\d]/g, "")}`}>{publisher.phone}</a>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      ) : null}
+      <p className="link-row">
+        {publisher.moreInfoUrl ? <a href={publisher.moreInfoUrl}>{t("appeal.moreInfo")}</a> : null}
+        {publisher.supportUrl ? <a href={publisher.supportUrl}>{t("appeal.support")}</a> : null}
+      </p>
+    </section>
+  );
+}
+
+export function SignatureProgress({ confirmed, goal }: { confirmed: number; goal: number | null }) {
+  const { t } = useT();
+  return (
+    <div className="progress" data-testid="signature-count">
+      <p className="count">{t("appeal.count", { count: confirmed })}</p>
+      {goal ? (
+        <>
+          <p className="goal" id="goal-text">
+            {t("appeal.goal", { count: confirmed, goal })}
+          </p>
+          <progress max={goal} value={Math.min(confirmed, goal)} aria-label={t("appeal.progressLabel")} aria-describedby="goal-text" />
+        </>
+      ) : null}
+    </div>
+  );
+}

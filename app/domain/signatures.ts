@@ -1,0 +1,231 @@
+import { z } from "zod";
+import type { MessageId } from "~/i18n/i18n";
+import { pickTranslation } from "./appeals";
+import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/outbox.server";
+import { isCountryCode } from "./countries";
+import { recordConfirmedSignature } from "./counts";
+import { hashToken, looksLikeToken } from "./tokens";
+
+export const signatureLimits = { fullName: 200, email: 254, role: 200, city: 120, comment: 500 } as const;
+
+/** No signature gets more emails than this, so the form cannot be used to flood an inbox. */
+export const maxEmailsPerSignature = 5;
+
+const optionalText = (max: number, tooLong: MessageId) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: tooLong })
+    .transform((value) => (value === "" ? null : value))
+    .nullable()
+    .default(null);
+
+const checkbox = z.preprocess((value) => value === "on" || value === "true" || value === true, z.boolean());
+
+/**
+ * What a supporter types into the sign form. Error messages are message ids so that the
+ * form shows them in the reader's language.
+ */
+export const signatureInputSchema = z.object({
+  fullName: z
+    .string({ error: "errors.fullNameRequired" satisfies MessageId })
+    .trim()
+    .min(1, { error: "errors.fullNameRequired" satisfies MessageId })
+    .max(signatureLimits.fullName, { error: "errors.fullNameTooLong" satisfies MessageId }),
+  email: z
+    .string({ error: "errors.emailRequired" satisfies MessageId })
+    .trim()
+    .min(1, { error: "errors.emailRequired" satisfies MessageId })
+    .max(signatureLimits.email, { error: "errors.emailInvalid" satisfies MessageId })
+    .pipe(z.email({ error: "errors.emailInvalid" satisfies MessageId })),
+  role: optionalText(signatureLimits.role, "errors.roleTooLong"),
+  country: z
+    .string()
+    .trim()
+    .transform((value) => (value === "" ? null : value.toUpperCase()))
+    .refine((value) => value === null || isCountryCode(value), { error: "errors.countryInvalid" satisfies MessageId })
+    .nullable()
+    .default(null),
+  city: optionalText(signatureLimits.city, "errors.cityTooLong"),
+  comment: optionalText(signatureLimits.comment, "errors.commentTooLong"),
+  showPublicly: checkbox,
+  wantsUpdates: checkbox,
+  acceptPrivacy: checkbox.refine((accepted) => accepted, { error: "errors.privacyRequired" satisfies MessageId }),
+});
+
+export type SignatureInput = z.infer<typeof signatureInputSchema>;
+export type SignatureField = keyof SignatureInput;
+export type SignatureFieldErrors = Partial<Record<SignatureField, { id: MessageId; max?: number }>>;
+
+export type ValidatedSignature =
+  | { ok: true; input: SignatureInput }
+  | { ok: false; fieldErrors: SignatureFieldErrors };
+
+export function validateSignature(raw: Record<string, unknown>): ValidatedSignature {
+  const parsed = signatureInputSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, input: parsed.data };
+  const fieldErrors: SignatureFieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = issue.path[0] as SignatureField;
+    if (fieldErrors[field]) continue; // the first problem with a field is the one to fix first
+    const max = issue.code === "too_big" ? Number(issue.maximum) : undefined;
+    fieldErrors[field] = { id: issue.message as MessageId, ...(max === undefined ? {} : { max }) };
+  }
+  return { ok: false, fieldErrors };
+}
+
+/** One signature per address per appeal: "Ann@Example.org " and "ann@example.org" are one. */
+export function canonicalEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export type SignOutcome = {
+  /** Only for tests and logs: the page a person sees is the same whatever happened. */
+  signatureId: string;
+  emailQueued: SignatureEmailKind | null;
+};
+
+/**
+ * Someone submits the sign form. Whatever the state of their address — new, waiting for
+ * confirmation, already confirmed — they see the same page, and the email tells them the
+ * rest; so the form never reveals whether an address has signed.
+ *
+ * The signature row and the job that emails it are written in one transaction.
+ */
+export async function signAppeal(
+  db: Database,
+  appealId: string,
+  input: SignatureInput,
+  options: { locale: string },
+): Promise<SignOutcome> {
+  const emailCanonical = canonicalEmail(input.email);
+  const details = {
+    fullName: input.fullName,
+    email: input.email,
+    role: input.role,
+    country: input.country,
+    city: input.city,
+    comment: input.comment,
+    showPublicly: input.showPublicly,
+    wantsUpdates: input.wantsUpdates,
+    locale: options.locale,
+  };
+
+  return db.$transaction(async (tx) => {
+    // ON CONFLICT DO NOTHING: a concurrent second submission must not abort the transaction.
+    const [created] = await tx.signature.createManyAndReturn({
+      data: [{ appealId, emailCanonical, ...details, emailsSent: 1 }],
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    if (created) {
+      await enqueueSignatureEmail(tx, { signatureId: created.id, kind: "confirm-signature" });
+      return { signatureId: created.id, emailQueued: "confirm-signature" };
+    }
+
+    const existing = await tx.$queryRaw<{ id: string; status: "PENDING" | "CONFIRMED" | "WITHDRAWN"; emailsSent: number }[]>`
+      SELECT id, status::text AS status, "emailsSent" FROM "Signature"
+      WHERE "appealId" = ${appealId}::uuid AND "emailCanonical" = ${emailCanonical}
+      FOR UPDATE`;
+    const signature = existing[0];
+    if (!signature) throw new Error("signature vanished between insert and select");
+
+    if (signature.status === "WITHDRAWN") {
+      // Signing again after withdrawing starts afresh.
+      await tx.signatureToken.deleteMany({ where: { signatureId: signature.id } });
+      await tx.signature.update({
+        where: { id: signature.id },
+        data: { ...details, status: "PENDING", emailsSent: 1, confirmedAt: null, withdrawnAt: null, createdAt: new Date() },
+      });
+      await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "confirm-signature" });
+      return { signatureId: signature.id, emailQueued: "confirm-signature" };
+    }
+
+    if (signature.emailsSent >= maxEmailsPerSignature) {
+      return { signatureId: signature.id, emailQueued: null };
+    }
+
+    if (signature.status === "PENDING") {
+      // The latest submission is what the person will confirm: the confirmation page shows it.
+      await tx.signature.update({ where: { id: signature.id }, data: { ...details, emailsSent: { increment: 1 } } });
+      await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "confirm-signature" });
+      return { signatureId: signature.id, emailQueued: "confirm-signature" };
+    }
+
+    await tx.signature.update({ where: { id: signature.id }, data: { emailsSent: { increment: 1 } } });
+    await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "already-signed" });
+    return { signatureId: signature.id, emailQueued: "already-signed" };
+  });
+}
+
+/** How long a confirmation link works. Long enough for a holiday; signing again sends a new one. */
+export const confirmationLinkLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+
+export type ConfirmationView = {
+  signatureId: string;
+  fullName: string;
+  showPublicly: boolean;
+  confirmed: boolean;
+  appeal: { id: string; slug: string; title: string };
+};
+
+/** What the confirmation page shows before the button is pressed. Changes nothing. */
+export async function findConfirmation(
+  db: DatabaseOrTransaction,
+  token: string,
+  locale: string,
+): Promise<ConfirmationView | null> {
+  if (!looksLikeToken(token)) return null;
+  const found = await db.signatureToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: {
+      purpose: true,
+      expiresAt: true,
+      signature: {
+        select: {
+          id: true,
+          fullName: true,
+          showPublicly: true,
+          status: true,
+          appeal: { select: { id: true, slug: true, defaultLocale: true, translations: { select: { locale: true, title: true } } } },
+        },
+      },
+    },
+  });
+  if (!found || found.purpose !== "CONFIRM") return null;
+  const { signature } = found;
+  if (signature.status === "WITHDRAWN") return null;
+  // A used link keeps working so that pressing the button twice shows the same success page.
+  if (signature.status === "PENDING" && found.expiresAt.getTime() < Date.now()) return null;
+  const { appeal } = signature;
+  const translation = pickTranslation(appeal.translations, locale, appeal.defaultLocale);
+  return {
+    signatureId: signature.id,
+    fullName: signature.fullName,
+    showPublicly: signature.showPublicly,
+    confirmed: signature.status === "CONFIRMED",
+    appeal: { id: appeal.id, slug: appeal.slug, title: translation?.title ?? appeal.slug },
+  };
+}
+
+/**
+ * The person pressed "Confirm my signature". From now on the signature counts and, if they
+ * chose so, is listed. Pressing again changes nothing and reports the same success.
+ */
+export async function confirmSignature(db: Database, token: string, locale: string): Promise<ConfirmationView | null> {
+  return db.$transaction(async (tx) => {
+    const view = await findConfirmation(tx, token, locale);
+    if (!view) return null;
+    const confirmedNow = await tx.signature.updateMany({
+      where: { id: view.signatureId, status: "PENDING" },
+      data: { status: "CONFIRMED", confirmedAt: new Date() },
+    });
+    // Only the transaction that moved PENDING to CONFIRMED counts it, so a double press
+    // or two tabs count once.
+    if (confirmedNow.count === 1) {
+      await recordConfirmedSignature(tx, view.appeal.id, { listed: view.showPublicly });
+    }
+    return { ...view, confirmed: true };
+  });
+}

@@ -1,0 +1,53 @@
+import { PassThrough } from "node:stream";
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
+import { createReadableStreamFromReadable } from "@remix-run/node";
+import { RemixServer } from "@remix-run/react";
+import { isbot } from "isbot";
+import { renderToPipeableStream } from "react-dom/server";
+import { pathForLog } from "~/infra/logger.server";
+
+const streamTimeoutMs = 5000;
+export const streamTimeout = streamTimeoutMs;
+
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
+  // Crawlers and browsers without JavaScript get the whole document at once.
+  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
+  return new Promise<Response>((resolve, reject) => {
+    let shellRendered = false;
+    const { pipe, abort } = renderToPipeableStream(
+      <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeoutMs} />,
+      {
+        [waitForAll ? "onAllReady" : "onShellReady"]() {
+          shellRendered = true;
+          const body = new PassThrough();
+          responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          resolve(
+            new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),
+          );
+          pipe(body);
+        },
+        onShellError(error: unknown) {
+          reject(error);
+        },
+        onError(error: unknown) {
+          responseStatusCode = 500;
+          // Errors during streaming after the shell are ours to log; before it, handleError sees them.
+          if (shellRendered) loadContext.log.error({ err: error, path: pathForLog(new URL(request.url).pathname) }, "render error");
+        },
+      },
+    );
+    setTimeout(abort, streamTimeoutMs + 1000);
+  });
+}
+
+/** Unexpected errors in loaders and actions: logged with where they happened, never shown. */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (request.signal.aborted) return;
+  context.log.error({ err: error, method: request.method, path: pathForLog(new URL(request.url).pathname) }, "unhandled error");
+}

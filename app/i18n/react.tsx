@@ -1,0 +1,16 @@
+import { useIntl } from "react-intl";
+import type { MessageId } from "./i18n";
+
+type Values = Record<string, string | number | Date>;
+type RichValues = Record<string, React.ReactNode | ((chunks: React.ReactNode[]) => React.ReactNode)>;
+
+/** `t("signForm.submit")` in components: every visible string goes through here. */
+export function useT() {
+  const intl = useIntl();
+  const t = (id: MessageId, values?: Values) => intl.formatMessage({ id }, values) as string;
+  /** For messages with markup placeholders such as <link>…</link>. */
+  const rich = (id: MessageId, values: RichValues) => intl.formatMessage({ id }, values as never) as React.ReactNode;
+  const date = (value: Date) => intl.formatDate(value, { dateStyle: "long" });
+  const number = (value: number) => intl.formatNumber(value);
+  return { t, rich, date, number, locale: intl.locale };
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every setting Undersign reads, validated once at start-up. Nothing else reads process.env.
+ * Outside production every variable may be left unset: the app then runs on an embedded
+ * Postgres and a local mailbox, so `npm start` works on a fresh machine.
+ */
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection URL")
+      .optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587")
+      .optional(),
+    MAIL_FROM: z.string().min(3).optional(),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://sign.example.org" }).optional(),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DATA_DIR: z.string().default(".data"),
+    RUN_WORKER: z.enum(["true", "false"]).default("true"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    // In production nothing may fall back to a local stand-in: a missing setting is a mistake.
+    for (const key of ["DATABASE_URL", "SMTP_URL", "MAIL_FROM", "PUBLIC_URL", "SESSION_SECRET"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+    }
+  });
+
+export type Config = {
+  isProduction: boolean;
+  port: number;
+  publicUrl: string;
+  /** Unset means: start an embedded Postgres under dataDir. */
+  databaseUrl: string | undefined;
+  /** Unset means: run the local dev mailbox (an SMTP server inside the app). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  sessionSecret: string;
+  logLevel: string;
+  dataDir: string;
+  runWorker: boolean;
+  workerConcurrency: number;
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  const values = parsed.data;
+  const dataDir = path.resolve(values.DATA_DIR);
+  return {
+    isProduction: values.NODE_ENV === "production",
+    port: values.PORT,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ""),
+    databaseUrl: values.DATABASE_URL,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM ?? "Undersign <undersign@localhost>",
+    sessionSecret: values.SESSION_SECRET ?? readOrCreateLocalSecret(dataDir),
+    logLevel: values.LOG_LEVEL,
+    dataDir,
+    runWorker: values.RUN_WORKER === "true",
+    workerConcurrency: values.WORKER_CONCURRENCY,
+  };
+}
+
+/** Outside production a secret is made once and kept, so sessions survive restarts. */
+function readOrCreateLocalSecret(dataDir: string): string {
+  const file = path.join(dataDir, "session-secret");
+  try {
+    const existing = readFileSync(file, "utf8").trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // Not created yet.
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}

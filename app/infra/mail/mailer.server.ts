@@ -1,0 +1,24 @@
+import { randomUUID } from "node:crypto";
+import nodemailer from "nodemailer";
+
+export type OutgoingEmail = { to: string; subject: string; text: string; html: string };
+
+export type Mailer = {
+  send: (email: OutgoingEmail) => Promise<{ messageId: string }>;
+  close: () => void;
+};
+
+/** The one way Undersign sends email: nodemailer over SMTP to SMTP_URL (or the dev mailbox). */
+export function createMailer(options: { smtpUrl: string; from: string }): Mailer {
+  const transport = nodemailer.createTransport(options.smtpUrl);
+  // Message-IDs carry the sender's domain, as RFC 5322 recommends, so replies and bounces thread.
+  const domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? "localhost";
+  return {
+    async send(email) {
+      const messageId = `<${randomUUID()}@${domain}>`;
+      await transport.sendMail({ from: options.from, messageId, ...email });
+      return { messageId };
+    },
+    close: () => transport.close(),
+  };
+}

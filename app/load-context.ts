@@ -1,0 +1,19 @@
+import type { Database } from "~/infra/db.server";
+import type { Logger } from "~/infra/logger.server";
+
+declare module "@remix-run/node" {
+  /** What server.ts hands every loader and action: the process's shared services. */
+  interface AppLoadContext {
+    db: Database;
+    log: Logger;
+    publicUrl: string;
+    /** Set only in local development without SMTP_URL. */
+    devMailboxDirectory: string | null;
+  }
+  // Loaders' types as single fetch delivers them (Dates stay Dates).
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export {};

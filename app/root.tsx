@@ -1,0 +1,92 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { IntlProvider } from "react-intl";
+import { defaultLocale, messagesFor, negotiateLocale } from "~/i18n/i18n";
+import { useT } from "~/i18n/react";
+import styles from "~/styles/app.css";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { locale: negotiateLocale(request.headers.get("accept-language")) };
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const locale = data?.locale ?? defaultLocale;
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messagesFor(locale)}>
+          <Frame>{children}</Frame>
+        </IntlProvider>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function Frame({ children }: { children: React.ReactNode }) {
+  const { t } = useT();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("site.skipToContent")}
+      </a>
+      <header className="site-header">
+        <Link to="/" className="site-name">
+          {t("site.name")}
+        </Link>
+        <span className="site-tagline">{t("site.tagline")}</span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="site-footer">
+        <p>{t("site.footer")}</p>
+        <p>
+          <Link to="/privacy">{t("site.privacy")}</Link>
+        </p>
+      </footer>
+    </>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useT();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <div className="page narrow">
+      <h1>{t(notFound ? "errorPage.notFoundTitle" : "errorPage.title")}</h1>
+      <p>{t(notFound ? "errorPage.notFoundBody" : "errorPage.body")}</p>
+      <p>
+        <Link to="/">{t("errorPage.home")}</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { listPublishedAppeals } from "~/domain/appeals";
+import { publicPageCacheControl } from "~/http";
+import { negotiateLocale } from "~/i18n/i18n";
+import { useT } from "~/i18n/react";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  return data({ appeals: await listPublishedAppeals(context.db, locale) }, { headers: { "Cache-Control": publicPageCacheControl } });
+}
+
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+
+export const meta: MetaFunction = () => [{ title: "Undersign" }];
+
+export default function HomePage() {
+  const { appeals } = useLoaderData<typeof loader>();
+  const { t, date } = useT();
+  return (
+    <div className="page narrow">
+      <h1>{t("home.title")}</h1>
+      <p>{t("home.intro")}</p>
+      {appeals.length === 0 ? (
+        <p>{t("home.empty")}</p>
+      ) : (
+        <ul className="appeal-list">
+          {appeals.map((appeal) => (
+            <li key={appeal.slug} className="card">
+              <h2>
+                <Link to={`/appeals/${encodeURIComponent(appeal.slug)}`}>{appeal.title}</Link>
+              </h2>
+              {appeal.publishedAt ? <p className="appeal-meta">{t("appeal.published", { date: date(appeal.publishedAt) })}</p> : null}
+              {appeal.summary ? <p>{appeal.summary}</p> : null}
+              <p>
+                <strong>{t("home.signatures", { count: appeal.confirmed })}</strong>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import {
+  AppealAttachments,
+  AppealAuthors,
+  AppealPublisher,
+  AppealText,
+  SignatureProgress,
+} from "~/components/appeal-parts";
+import { honeypotField, SignForm, type SignFormFields } from "~/components/sign-form";
+import { SignerList } from "~/components/signer-list";
+import { findSignableAppeal, getPublicAppeal } from "~/domain/appeals";
+import { countryOptions } from "~/domain/countries";
+import { listPublicSigners } from "~/domain/signers";
+import { signAppeal, validateSignature } from "~/domain/signatures";
+import { negotiateLocale } from "~/i18n/i18n";
+import { useT } from "~/i18n/react";
+import { publicPageCacheControl } from "~/http";
+
+const signersOnAppealPage = 10;
+
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
+  if (!appeal) throw data(null, { status: 404 });
+  const firstSigners = await listPublicSigners(context.db, appeal.id, { limit: signersOnAppealPage });
+  return data(
+    { appeal, firstSigners, countries: countryOptions(locale) },
+    { headers: { "Cache-Control": publicPageCacheControl } },
+  );
+}
+
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
+  { title: loaded ? `${loaded.appeal.title} · Undersign` : "Undersign" },
+  ...(loaded?.appeal.summary ? [{ name: "description", content: loaded.appeal.summary }] : []),
+];
+
+/** Someone pressed "Sign". */
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  const appeal = await findSignableAppeal(context.db, params.slug ?? "");
+  if (!appeal) throw data(null, { status: 404 });
+  const thanks = `/appeals/${encodeURIComponent(appeal.slug)}/thanks`;
+
+  const form = await request.formData();
+  const fields: SignFormFields = {};
+  for (const [key, value] of form) {
+    if (typeof value === "string" && key !== honeypotField) fields[key as keyof SignFormFields] = value;
+  }
+  // A filled honeypot is a bot: it gets the same page a person would, and nothing is stored.
+  if (String(form.get(honeypotField) ?? "") !== "") return redirect(thanks, 303);
+
+  if (!appeal.acceptsSignatures) return data({ fields, fieldErrors: {}, closed: true }, { status: 409 });
+
+  const validated = validateSignature(fields);
+  if (!validated.ok) return data({ fields, fieldErrors: validated.fieldErrors, closed: false }, { status: 400 });
+
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const outcome = await signAppeal(context.db, appeal.id, validated.input, { locale });
+  context.log.info({ appealId: appeal.id, signatureId: outcome.signatureId, emailQueued: outcome.emailQueued }, "signature submitted");
+  return redirect(thanks, 303);
+}
+
+export default function AppealPage() {
+  const { appeal, firstSigners, countries } = useLoaderData<typeof loader>();
+  const submitted = useActionData<typeof action>();
+  const { t } = useT();
+  const unlisted = appeal.counts.confirmed - appeal.counts.listed;
+
+  return (
+    <div className="page appeal-layout">
+      <div className="card">
+        <AppealText appeal={appeal} />
+        <AppealAuthors authors={appeal.authors} />
+        <AppealAttachments attachments={appeal.attachments} />
+        <AppealPublisher publisher={appeal.publisher} />
+      </div>
+      <aside aria-label={t("signForm.heading")}>
+        <div className="card">
+          <SignatureProgress confirmed={appeal.counts.confirmed} goal={appeal.signatureGoal} />
+          {appeal.acceptsSignatures && !submitted?.closed ? (
+            <SignForm countries={countries} fields={submitted?.fields} fieldErrors={submitted?.fieldErrors} />
+          ) : (
+            <p className="notice">{t("signForm.closed")}</p>
+          )}
+        </div>
+        <section className="card" style={{ marginTop: "1.5rem" }} aria-labelledby="signers-heading">
+          <h2 id="signers-heading" style={{ marginTop: 0 }}>
+            {t("appeal.signersHeading")}
+          </h2>
+          {firstSigners.signers.length === 0 ? <p>{t("appeal.signersEmpty")}</p> : <SignerList signers={firstSigners.signers} />}
+          {unlisted > 0 ? <p className="unlisted">{t("appeal.unlisted", { count: unlisted })}</p> : null}
+          {firstSigners.nextCursor ? (
+            <p>
+              <Link to="signers">{t("appeal.moreSigners")}</Link>
+            </p>
+          ) : null}
+        </section>
+      </aside>
+    </div>
+  );
+}

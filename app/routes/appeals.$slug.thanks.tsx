@@ -1,0 +1,31 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getPublicAppeal } from "~/domain/appeals";
+import { negotiateLocale } from "~/i18n/i18n";
+import { useT } from "~/i18n/react";
+
+/** Shown after every accepted submission, whatever the state of the address. */
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
+  if (!appeal) throw data(null, { status: 404 });
+  return { title: appeal.title, slug: appeal.slug };
+}
+
+export const meta: MetaFunction = () => [{ title: "Check your email · Undersign" }];
+
+export default function ThanksPage() {
+  const { title, slug } = useLoaderData<typeof loader>();
+  const { t } = useT();
+  return (
+    <div className="page narrow card success">
+      <h1>{t("thanks.title")}</h1>
+      <p>{t("thanks.body", { title })}</p>
+      <p>{t("thanks.noEmail")}</p>
+      <p>
+        <Link to={`/appeals/${encodeURIComponent(slug)}`}>{t("thanks.back")}</Link>
+      </p>
+    </div>
+  );
+}

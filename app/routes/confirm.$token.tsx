@@ -1,0 +1,86 @@
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
+import { privatePageCacheControl } from "~/http";
+import { negotiateLocale } from "~/i18n/i18n";
+import { useT } from "~/i18n/react";
+
+/**
+ * The link in the confirmation email. Opening it changes nothing — mail scanners fetch
+ * links — it shows what is about to be confirmed and a button; pressing the button confirms.
+ */
+const noStore = { "Cache-Control": privatePageCacheControl, "Referrer-Policy": "no-referrer" };
+
+type ConfirmPageData = { state: "invalid" } | { state: "ready" | "confirmed"; confirmation: ConfirmationView };
+
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const confirmation = await findConfirmation(context.db, params.token ?? "", locale);
+  if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
+  return data<ConfirmPageData>(
+    { state: confirmation.confirmed ? "confirmed" : "ready", confirmation },
+    { headers: noStore },
+  );
+}
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
+  if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
+  context.log.info({ signatureId: confirmation.signatureId, appealId: confirmation.appeal.id }, "signature confirmed");
+  return data<ConfirmPageData>({ state: "confirmed", confirmation }, { headers: noStore });
+}
+
+export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
+  actionHeaders.has("Cache-Control") ? actionHeaders : loaderHeaders;
+
+export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }, { title: "Undersign" }];
+
+export default function ConfirmPage() {
+  const loaded = useLoaderData<typeof loader>();
+  const confirmed = useActionData<typeof action>();
+  const page = confirmed ?? loaded;
+  const { t } = useT();
+  const navigation = useNavigation();
+
+  if (page.state === "invalid") {
+    return (
+      <div className="page narrow card">
+        <h1>{t("confirm.invalidTitle")}</h1>
+        <p>{t("confirm.invalidBody")}</p>
+        <p>
+          <Link to="/">{t("confirm.home")}</Link>
+        </p>
+      </div>
+    );
+  }
+
+  const { confirmation } = page;
+  const appealPath = `/appeals/${encodeURIComponent(confirmation.appeal.slug)}`;
+  if (page.state === "confirmed") {
+    return (
+      <div className="page narrow card success">
+        <h1>{t("confirm.successTitle")}</h1>
+        <p>{t("confirm.successBody", { title: confirmation.appeal.title })}</p>
+        <p>{t(confirmation.showPublicly ? "confirm.successListed" : "confirm.successUnlisted")}</p>
+        <p>
+          <Link to={appealPath}>{t("confirm.viewAppeal")}</Link>
+        </p>
+      </div>
+    );
+  }
+
+  const submitting = navigation.state !== "idle";
+  return (
+    <div className="page narrow card">
+      <h1>{t("confirm.title")}</h1>
+      <p>{t("confirm.intro", { name: confirmation.fullName, title: confirmation.appeal.title })}</p>
+      <Form method="post">
+        <button type="submit" className="button" disabled={submitting}>
+          {submitting ? t("confirm.confirming") : t("confirm.button")}
+        </button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
+import { readMailboxMessage } from "~/infra/mail/mailbox.server";
+import { useT } from "~/i18n/react";
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  if (!context.devMailboxDirectory) throw data(null, { status: 404 });
+  const message = await readMailboxMessage(context.devMailboxDirectory, params.id ?? "");
+  if (!message) throw data(null, { status: 404 });
+  const { id, from, to, subject, date, text, messageId } = message;
+  return data({ id, from, to, subject, date, text, messageId }, { headers: { "Cache-Control": "no-store" } });
+}
+
+export const meta: MetaFunction = () => [{ title: "Dev mailbox · Undersign" }, { name: "robots", content: "noindex" }];
+
+/** Shows the plain-text part with its links clickable, so the journey can be followed by hand. */
+export default function DevMailboxMessage() {
+  const message = useLoaderData<typeof loader>();
+  const { t } = useT();
+  const parts = message.text.split(/(https?:\/\/[^\s<>"]+)/g);
+  return (
+    <div className="page narrow">
+      <p>
+        <Link to="/dev/mailbox">{t("mailbox.back")}</Link>
+      </p>
+      <h1>{message.subject}</h1>
+      <dl className="publisher">
+        <dt>{t("mailbox.from")}</dt>
+        <dd>{message.from}</dd>
+        <dt>{t("mailbox.to")}</dt>
+        <dd>{message.to}</dd>
+        <dt>Message-ID</dt>
+        <dd>{message.messageId}</dd>
+      </dl>
+      <div className="mail-text">
+        {parts.map((part, index) => (
+          <Fragment key={index}>{index % 2 === 1 ? <a href={part}>{part}</a> : part}</Fragment>
+        ))}
+      </div>
+    </div>
+  );
+}

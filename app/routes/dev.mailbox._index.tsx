@@ -1,0 +1,53 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { readMailbox } from "~/infra/mail/mailbox.server";
+import { useT } from "~/i18n/react";
+
+/** Exists only in local development without SMTP_URL; everywhere else it is a 404. */
+export async function loader({ context }: LoaderFunctionArgs) {
+  if (!context.devMailboxDirectory) throw data(null, { status: 404 });
+  const messages = await readMailbox(context.devMailboxDirectory);
+  return data(
+    { messages: messages.map(({ id, to, subject, date }) => ({ id, to, subject, date })) },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export const meta: MetaFunction = () => [{ title: "Dev mailbox · Undersign" }, { name: "robots", content: "noindex" }];
+
+export default function DevMailbox() {
+  const { messages } = useLoaderData<typeof loader>();
+  const { t, locale } = useT();
+  const time = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium" });
+  return (
+    <div className="page">
+      <h1>{t("mailbox.title")}</h1>
+      <p>{t("mailbox.intro")}</p>
+      {messages.length === 0 ? (
+        <p>{t("mailbox.empty")}</p>
+      ) : (
+        <table className="mailbox">
+          <thead>
+            <tr>
+              <th scope="col">{t("mailbox.received")}</th>
+              <th scope="col">{t("mailbox.to")}</th>
+              <th scope="col">{t("mailbox.subject")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {messages.map((message) => (
+              <tr key={message.id}>
+                <td>{message.date ? time.format(message.date) : ""}</td>
+                <td>{message.to}</td>
+                <td>
+                  <Link to={message.id}>{message.subject}</Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
