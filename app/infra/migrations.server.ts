@@ -86,6 +86,8 @@ provider = "postgresql"
  */
 const APPLY_MIGRATIONS_LOCK_KEY = "7531902468013572";
 
+const POOL_END_TIMEOUT_MS = 2_000;
+
 const NO_EXTERNAL_OBJECTS: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 /** Paths of the Prisma files of a project. */
@@ -311,9 +313,18 @@ function loadSchemaEngineWasm(): Promise<void> {
   );
   engineInstanceReady = compiledEngineModule.then(async (compiled) => {
     // The glue module's exports are exactly the imports the wasm expects under this name.
-    const imports = {
-      "./schema_engine_bg.js": schemaEngineGlue as unknown as WebAssembly.ModuleImports,
+    const glueImports: WebAssembly.ModuleImports = {
+      ...(schemaEngineGlue as unknown as WebAssembly.ModuleImports),
     };
+    // The engine arms a 10 s timer around its own advisory lock and never clears it, which
+    // kept every process alive for 10 s after applyMigrations. Unref'd, the timer still fires
+    // while the engine waits (its connections keep the process alive) but holds nothing up.
+    for (const name of Object.keys(glueImports)) {
+      if (!name.startsWith("__wbg_setTimeout_")) continue;
+      glueImports[name] = (callback: () => void, milliseconds: number) =>
+        setTimeout(callback, milliseconds >>> 0).unref();
+    }
+    const imports = { "./schema_engine_bg.js": glueImports };
     const instance = await WebAssembly.instantiate(compiled, imports);
     schemaEngineGlue.__wbg_set_wasm(instance.exports);
     const start = instance.exports.__wbindgen_start;
@@ -357,34 +368,95 @@ async function withSchemaEngine<T>(
   await loadSchemaEngineWasm();
   const adapterFactory = new MigrationAdapterFactory(databaseUrl, log);
   const schemaContent = await readFile(paths.schemaFile, "utf8");
-  let engine: SchemaEngine | null = null;
+  // A holder rather than a `let`, because it is assigned inside the async closure below.
+  const started: { engine: SchemaEngine | null } = { engine: null };
   lastPanicMessage = null;
   try {
-    engine = await schemaEngineGlue.SchemaEngine.new(
-      { datamodels: [[paths.schemaFile, schemaContent]] },
-      (engineLogLine: string) => log(`schema-engine: ${engineLogLine}`),
-      bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    return await rejectWhenEngineAborts(
+      (async () => {
+        const engine = await schemaEngineGlue.SchemaEngine.new(
+          { datamodels: [[paths.schemaFile, schemaContent]] },
+          (engineLogLine: string) => log(`schema-engine: ${formatEngineLogLine(engineLogLine)}`),
+          bindMigrationAwareSqlAdapterFactory(adapterFactory),
+        );
+        started.engine = engine;
+        return operation(engine);
+      })(),
     );
-    return await operation(engine);
   } catch (error) {
     throw toEngineError(error);
   } finally {
-    engine?.free();
+    try {
+      started.engine?.free();
+    } catch {
+      // The instance is unusable after an abort; it is replaced on the next call anyway.
+    }
     await adapterFactory.releaseEverything();
   }
 }
 
+/**
+ * A Rust panic inside the engine executes a wasm `unreachable`. It surfaces as an uncaught
+ * WebAssembly.RuntimeError thrown from a callback, not as a rejection, so without this the
+ * process dies (or, if the app has its own uncaughtException handler, the operation never
+ * settles). While an operation runs we turn such an abort into its rejection. Any other
+ * uncaught exception is left to the app's handlers or, if there are none, re-thrown so that
+ * Node's default (print and exit) still applies.
+ */
+function rejectWhenEngineAborts<T>(operation: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onUncaughtException = (error: unknown) => {
+      if (error instanceof WebAssembly.RuntimeError) {
+        // The instance's memory may be inconsistent now: instantiate afresh next time.
+        engineInstanceReady = null;
+        reject(error);
+        return;
+      }
+      if (process.listenerCount("uncaughtException") > 1) return;
+      process.off("uncaughtException", onUncaughtException);
+      setImmediate(() => {
+        throw error;
+      });
+    };
+    process.on("uncaughtException", onUncaughtException);
+    operation.then(resolve, reject).finally(() => {
+      process.off("uncaughtException", onUncaughtException);
+    });
+  });
+}
+
 /** Engine failures arrive as plain values or Errors with JSON in them; make them readable. */
 function toEngineError(error: unknown): Error {
-  if (lastPanicMessage !== null) {
-    const panic = lastPanicMessage;
-    lastPanicMessage = null;
-    // After a Rust panic the wasm instance may be unusable: start from a fresh one next time.
+  const panic = lastPanicMessage;
+  lastPanicMessage = null;
+  if (panic !== null || error instanceof WebAssembly.RuntimeError) {
     engineInstanceReady = null;
-    return new Error(`Prisma schema engine crashed: ${panic}`, { cause: error });
+    const detail = panic ?? describeError(error);
+    return new Error(
+      `Prisma schema engine (WebAssembly) aborted: ${detail}. Run with a logger (--verbose) ` +
+        `to see the last queries; this usually means the database returned something the ` +
+        `engine did not expect.`,
+      { cause: error },
+    );
   }
   if (error instanceof Error) return error;
   return new Error(`Prisma schema engine failed: ${describeError(error)}`);
+}
+
+/** `{"level":"INFO","fields":{"message":"…","k":"v"}}` → `info: … k=v`. */
+function formatEngineLogLine(line: string): string {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed === "object" && parsed !== null && "fields" in parsed) {
+      const level = "level" in parsed ? String(parsed.level).toLowerCase() : "log";
+      const { message, ...details } = parsed.fields as Record<string, unknown>;
+      const extras = Object.entries(details).map(([key, value]) => `${key}=${String(value)}`);
+      return [`${level}: ${String(message ?? "")}`, ...extras].join(" ");
+    }
+  } catch {
+    // Not JSON: pass it on as it is.
+  }
+  return line.trim();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -537,7 +609,9 @@ class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
 
   private async endPool(pool: pg.Pool): Promise<void> {
     if (!this.openPools.delete(pool)) return;
-    await pool.end().catch(ignoreError);
+    // pool.end() waits for checked-out connections, which an aborted engine never returns;
+    // the shadow database is dropped WITH (FORCE) afterwards, which ends them anyway.
+    await Promise.race([pool.end().catch(ignoreError), sleep(POOL_END_TIMEOUT_MS)]);
   }
 
   private async dropShadowDatabase(shadowDatabase: string): Promise<void> {
@@ -630,6 +704,10 @@ async function acquireAdvisoryLock(client: pg.Client, log: (line: string) => voi
 // ---------------------------------------------------------------------------------------------
 
 function ignoreLog(): void {}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
+}
 
 function ignoreError(): void {}
 

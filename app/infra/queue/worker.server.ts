@@ -9,7 +9,7 @@ import { taskNames } from "./outbox.server";
 
 /** Creates or upgrades graphile-worker's own tables. Idempotent; run at every start. */
 export async function prepareQueue(databaseUrl: string, log: Logger): Promise<void> {
-  await runMigrations({ connectionString: databaseUrl, logger: workerLogger(log) });
+  await runMigrations({ connectionString: databaseUrl, logger: queueLogger(log) });
 }
 
 type WorkerDependencies = {
@@ -51,14 +51,15 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
     maxPoolSize: deps.concurrency + 2,
     noHandleSignals: true,
     pollInterval: 1000,
-    logger: workerLogger(deps.log),
+    logger: queueLogger(deps.log),
     taskList: createTaskList(deps),
+    crontab: "",
   });
   let stopping: Promise<void> | null = null;
   return { stop: () => (stopping ??= runner.stop()) };
 }
 
-function workerLogger(log: Logger): WorkerLogger {
+export function queueLogger(log: Logger): WorkerLogger {
   const queueLog = log.child({ component: "queue" });
   return new WorkerLogger(() => (level, message, meta) => {
     const fields = { ...(meta ?? {}) };

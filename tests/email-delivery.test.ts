@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { signAppeal, validateSignature } from "~/domain/signatures";
+import { createTestAppeal } from "./support/appeals";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { deliverQueuedEmail, startTestInbox, testMailFrom, testPublicUrl, type TestInbox } from "./support/mail";
+
+describe("emails about signatures", () => {
+  let t: TestDatabase;
+  let inbox: TestInbox;
+  before(async () => {
+    inbox = await startTestInbox();
+  });
+  after(async () => {
+    await inbox.stop();
+  });
+  beforeEach(async () => {
+    t = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await t.drop();
+  });
+
+  async function sign(appealId: string, email: string, fullName = "Lena Fischer") {
+    const validated = validateSignature({ fullName, email, acceptPrivacy: "on" });
+    assert.ok(validated.ok);
+    return signAppeal(t.db, appealId, validated.input, { locale: "en" });
+  }
+
+  test("the confirmation email names the appeal, comes from MAIL_FROM and links to the confirmation page", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await sign(appeal.id, "lena@example.org", "Lena <b>Fischer</b>");
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+
+    const message = (await inbox.messages()).find((m) => m.to === "lena@example.org");
+    assert.ok(message);
+    assert.equal(message.from, '"Undersign Tests" <appeals@undersign.test>', `From is MAIL_FROM (${testMailFrom})`);
+    assert.match(message.messageId ?? "", /^<[0-9a-f-]{36}@undersign\.test>$/);
+    assert.equal(message.subject, `Confirm your signature on “${appeal.title}”`);
+    assert.match(message.text, new RegExp(`${testPublicUrl}/confirm/[A-Za-z0-9_-]{43}`));
+    assert.ok(message.html?.includes("Lena &lt;b&gt;Fischer&lt;/b&gt;"), "the name is escaped in the HTML part");
+    assert.ok(message.html?.includes(`${testPublicUrl}/confirm/`));
+  });
+
+  test("when SMTP is down nothing is lost: the job waits, retries, and is delivered once SMTP is back", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const { signatureId } = await sign(appeal.id, "patient@example.org");
+
+    // A port nothing listens on: delivery fails and the job is kept for a retry.
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: "smtp://127.0.0.1:9" });
+    const [failed] = await t.db.$queryRaw<{ attempts: number; last_error: string | null; run_at: Date }[]>`
+      SELECT attempts, last_error, run_at FROM graphile_worker.jobs`;
+    assert.equal(failed?.attempts, 1);
+    assert.ok(failed?.last_error, "the failure is recorded");
+    assert.ok(failed!.run_at.getTime() > Date.now(), "the retry is scheduled for later (backoff)");
+    assert.equal((await inbox.messages()).filter((m) => m.to === "patient@example.org").length, 0);
+    assert.equal((await t.db.signature.findUniqueOrThrow({ where: { id: signatureId } })).status, "PENDING");
+
+    // Time passes (the backoff is over) and SMTP is back.
+    await t.db.$executeRaw`UPDATE graphile_worker._private_jobs SET run_at = now()`;
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    assert.equal((await inbox.messages()).filter((m) => m.to === "patient@example.org").length, 1);
+    assert.equal((await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker.jobs`)[0]?.n, 0n);
+  });
+
+  test("a job for a signature confirmed meanwhile sends nothing", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const { signatureId } = await sign(appeal.id, "quick@example.org");
+    await t.db.signature.update({ where: { id: signatureId }, data: { status: "CONFIRMED", confirmedAt: new Date() } });
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    assert.equal((await inbox.messages()).filter((m) => m.to === "quick@example.org").length, 0);
+  });
+});

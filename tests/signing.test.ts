@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { getSignatureCounts } from "~/domain/counts";
+import { listPublicSigners } from "~/domain/signers";
+import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type SignatureInput } from "~/domain/signatures";
+import { createTestAppeal } from "./support/appeals";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { confirmationToken, deliverQueuedEmail, startTestInbox, type TestInbox } from "./support/mail";
+
+function input(overrides: Partial<Record<string, string>> = {}): SignatureInput {
+  const validated = validateSignature({ fullName: "Ana Souza", email: "ana@example.org", acceptPrivacy: "on", ...overrides });
+  if (!validated.ok) throw new Error(`test input invalid: ${JSON.stringify(validated.fieldErrors)}`);
+  return validated.input;
+}
+
+async function queuedJobs(t: TestDatabase) {
+  return t.db.$queryRaw<{ task_identifier: string; payload: { signatureId: string; kind: string } }[]>`
+    SELECT t.identifier AS task_identifier, j.payload
+    FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+    ORDER BY j.id`;
+}
+
+describe("signing an appeal", () => {
+  let t: TestDatabase;
+  let inbox: TestInbox;
+  before(async () => {
+    inbox = await startTestInbox();
+  });
+  after(async () => {
+    await inbox.stop();
+  });
+  beforeEach(async () => {
+    t = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await t.drop();
+  });
+
+  test("a new signature waits for confirmation: queued email, not counted, not listed", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const outcome = await signAppeal(t.db, appeal.id, input({ showPublicly: "on" }), { locale: "en" });
+
+    assert.equal(outcome.emailQueued, "confirm-signature");
+    const signature = await t.db.signature.findUniqueOrThrow({ where: { id: outcome.signatureId } });
+    assert.equal(signature.status, "PENDING");
+    assert.equal(signature.emailCanonical, "ana@example.org");
+    assert.deepEqual(
+      (await queuedJobs(t)).map((job) => [job.task_identifier, job.payload.kind, job.payload.signatureId]),
+      [["send_signature_email", "confirm-signature", outcome.signatureId]],
+    );
+    assert.deepEqual(await getSignatureCounts(t.db, appeal.id), { confirmed: 0, listed: 0 });
+    assert.equal((await listPublicSigners(t.db, appeal.id, { limit: 10 })).signers.length, 0);
+  });
+
+  test("the signature and its email job commit together or not at all", async () => {
+    const appeal = await createTestAppeal(t.db);
+    // Without the queue's function the job cannot be written; the signature must not survive alone.
+    await t.db.$executeRawUnsafe("ALTER FUNCTION graphile_worker.add_job RENAME TO add_job_gone");
+    await assert.rejects(signAppeal(t.db, appeal.id, input(), { locale: "en" }));
+    assert.equal(await t.db.signature.count(), 0);
+  });
+
+  test("the same address in other capitals and spaces is the same signer: one signature, a fresh confirmation email", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const first = await signAppeal(t.db, appeal.id, input({ email: "ana@example.org" }), { locale: "en" });
+    const second = await signAppeal(t.db, appeal.id, input({ email: "  ANA@Example.ORG ", fullName: "Ana M. Souza" }), {
+      locale: "en",
+    });
+
+    assert.equal(second.signatureId, first.signatureId);
+    assert.equal(second.emailQueued, "confirm-signature");
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id } }), 1);
+    // The latest details are what the person confirms.
+    assert.equal((await t.db.signature.findUniqueOrThrow({ where: { id: first.signatureId } })).fullName, "Ana M. Souza");
+  });
+
+  test("signing again after confirming sends an 'already signed' email and counts nothing twice", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await signAppeal(t.db, appeal.id, input(), { locale: "en" });
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    const [confirmation] = (await inbox.messages()).filter((m) => m.to === "ana@example.org" && m.text.includes(appeal.title));
+    assert.ok(confirmation, "confirmation email received");
+    await confirmSignature(t.db, confirmationToken(confirmation), "en");
+
+    const again = await signAppeal(t.db, appeal.id, input({ email: "Ana@Example.org" }), { locale: "en" });
+    assert.equal(again.emailQueued, "already-signed");
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    const notices = (await inbox.messages()).filter((m) => m.subject.startsWith("You have already signed") && m.text.includes(appeal.title));
+    assert.equal(notices.length, 1);
+    assert.doesNotMatch(notices[0]!.text, /\/confirm\//, "the notice carries no confirmation link");
+    assert.deepEqual(await getSignatureCounts(t.db, appeal.id), { confirmed: 1, listed: 0 });
+  });
+
+  test(`no address gets more than ${maxEmailsPerSignature} emails about one signature`, async () => {
+    const appeal = await createTestAppeal(t.db);
+    const outcomes = [];
+    for (let attempt = 0; attempt < maxEmailsPerSignature + 3; attempt++) {
+      outcomes.push(await signAppeal(t.db, appeal.id, input(), { locale: "en" }));
+    }
+    assert.equal(outcomes.filter((o) => o.emailQueued !== null).length, maxEmailsPerSignature);
+    assert.equal((await queuedJobs(t)).length, maxEmailsPerSignature);
+  });
+
+  test("concurrent submissions of one address yield one signature", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => signAppeal(t.db, appeal.id, input({ email: "race@example.org" }), { locale: "en" })),
+    );
+    assert.equal(new Set(outcomes.map((o) => o.signatureId)).size, 1);
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id } }), 1);
+  });
+
+  test("names in any script, with emoji or markup, are stored exactly as typed", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const names = ["Жасарал Қуанышалин", "مريم الحسيني", "Zoë 🌻 O'Brien", "<img src=x onerror=alert(1)>"];
+    for (const [index, fullName] of names.entries()) {
+      const { signatureId } = await signAppeal(t.db, appeal.id, input({ fullName, email: `n${index}@example.org` }), {
+        locale: "en",
+      });
+      assert.equal((await t.db.signature.findUniqueOrThrow({ where: { id: signatureId } })).fullName, fullName);
+    }
+  });
+});
+
+describe("validating the sign form", () => {
+  test("name and email are required; the email must look like one", () => {
+    const result = validateSignature({ fullName: "  ", email: "not-an-email", acceptPrivacy: "on" });
+    assert.equal(result.ok, false);
+    assert.deepEqual(!result.ok && result.fieldErrors, {
+      fullName: { id: "errors.fullNameRequired" },
+      email: { id: "errors.emailInvalid" },
+    });
+  });
+
+  test("an empty email asks for one rather than calling it malformed", () => {
+    const result = validateSignature({ fullName: "Ana", email: "", acceptPrivacy: "on" });
+    assert.deepEqual(!result.ok && result.fieldErrors.email, { id: "errors.emailRequired" });
+  });
+
+  test("comments are limited to 500 characters, and the limit is reported", () => {
+    const ok = validateSignature({ fullName: "Ana", email: "a@example.org", acceptPrivacy: "on", comment: "x".repeat(500) });
+    assert.equal(ok.ok, true);
+    const tooLong = validateSignature({ fullName: "Ana", email: "a@example.org", acceptPrivacy: "on", comment: "x".repeat(501) });
+    assert.deepEqual(!tooLong.ok && tooLong.fieldErrors.comment, { id: "errors.commentTooLong", max: 500 });
+  });
+
+  test("privacy agreement is required; unknown countries are refused; optional fields may be empty", () => {
+    const result = validateSignature({ fullName: "Ana", email: "a@example.org", country: "XX" });
+    assert.deepEqual(!result.ok && Object.keys(result.fieldErrors).sort(), ["acceptPrivacy", "country"]);
+    const minimal = validateSignature({ fullName: "Ana", email: "a@example.org", acceptPrivacy: "on", role: "", city: "", country: "" });
+    assert.ok(minimal.ok);
+    assert.equal(minimal.input.role, null);
+    assert.equal(minimal.input.country, null);
+    assert.equal(minimal.input.showPublicly, false, "not listed unless asked");
+    assert.equal(minimal.input.wantsUpdates, false, "no updates unless asked");
+  });
+});

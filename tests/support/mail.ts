@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { runOnce } from "graphile-worker";
+import type { Database } from "~/infra/db.server";
+import { createLogger } from "~/infra/logger.server";
+import { createMailer } from "~/infra/mail/mailer.server";
+import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
+import { startSmtpSink, type SmtpSink } from "~/infra/mail/smtp-sink.server";
+import { createTaskList, queueLogger } from "~/infra/queue/worker.server";
+
+export const testMailFrom = "Undersign Tests <appeals@undersign.test>";
+export const testPublicUrl = "http://undersign.test";
+
+/** A real SMTP server on loopback and the messages it received. */
+export type TestInbox = SmtpSink & { messages: () => Promise<MailboxMessage[]>; directory: string };
+
+export async function startTestInbox(): Promise<TestInbox> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), "undersign-inbox-"));
+  const sink = await startSmtpSink({ directory });
+  return {
+    ...sink,
+    directory,
+    messages: async () => (await readMailbox(directory)).reverse(),
+    stop: async () => {
+      await sink.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs the real worker tasks once over every job that is due, sending through `smtpUrl`. */
+export async function deliverQueuedEmail(options: { databaseUrl: string; db: Database; smtpUrl: string }): Promise<void> {
+  const mailer = createMailer({ smtpUrl: options.smtpUrl, from: testMailFrom });
+  const log = createLogger("silent");
+  try {
+    await runOnce({
+      connectionString: options.databaseUrl,
+      taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log }),
+      logger: queueLogger(log),
+    });
+  } finally {
+    mailer.close();
+  }
+}
+
+/** The confirmation link in a message, as a person would copy it. */
+export function confirmationToken(message: MailboxMessage): string {
+  const match = /\/confirm\/([A-Za-z0-9_-]{43})/.exec(message.text);
+  if (!match?.[1]) throw new Error(`no confirmation link in message "${message.subject}"`);
+  return match[1];
+}
