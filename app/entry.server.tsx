@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { pathForLog } from "~/infra/logger.server";
@@ -48,6 +48,7 @@ export default function handleRequest(
 
 /** Unexpected errors in loaders and actions: logged with where they happened, never shown. */
 export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
-  if (request.signal.aborted) return;
+  // Aborted requests and answers like 404 are not faults.
+  if (request.signal.aborted || isRouteErrorResponse(error)) return;
   context.log.error({ err: error, method: request.method, path: pathForLog(new URL(request.url).pathname) }, "unhandled error");
 }

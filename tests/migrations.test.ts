@@ -31,7 +31,18 @@ before(async () => {
   embeddedDataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-migrations-test-"));
   embedded = await startEmbeddedPostgres({ dataDir: embeddedDataDir, database: "postgres" });
   serverUrl = embedded.url;
+  // An interrupted run would otherwise leave the server running in a directory nobody reuses.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void removeEmbeddedServer().finally(() => process.exit(1));
+    });
+  }
 });
+
+async function removeEmbeddedServer(): Promise<void> {
+  await embedded?.stop();
+  if (embeddedDataDir) await rm(embeddedDataDir, { recursive: true, force: true });
+}
 
 after(async () => {
   for (const name of createdDatabases) {
@@ -39,8 +50,7 @@ after(async () => {
       client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
     );
   }
-  await embedded?.stop();
-  if (embeddedDataDir) await rm(embeddedDataDir, { recursive: true, force: true });
+  await removeEmbeddedServer();
 });
 
 async function withMaintenanceConnection<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -119,7 +129,7 @@ test("applying migrations to an empty database creates the tables and records ea
   assert.deepEqual(second.applied, [], "applying again applies nothing");
 });
 
-test("two processes migrating a fresh database at once apply each migration once", async () => {
+test("concurrent applyMigrations calls (like two processes starting at once) apply each migration once", async () => {
   const databaseUrl = await createEmptyDatabase();
   const [first, second] = await Promise.all([
     applyMigrations(databaseUrl),

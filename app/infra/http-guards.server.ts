@@ -3,15 +3,18 @@ import type { NextFunction, Request, Response } from "express";
 /**
  * Refuses form posts and other writes that come from another site (CSRF). Remix 2 checks
  * Origin only for some requests and answers a mismatch with a 500, so the app checks every
- * non-GET itself and answers 403. Browsers send Sec-Fetch-Site and Origin with every POST;
- * clients that send neither (curl, scripts) cannot carry a visitor's cookies, so they pass.
+ * non-GET itself and answers 403.
+ *
+ * Sec-Fetch-Site is set by the browser alone and is decisive when present. Origin is the
+ * fallback for older browsers.
+ * Clients that send neither (curl, scripts) cannot carry a visitor's cookies, so they pass.
  */
 export function rejectCrossSiteWrites(publicUrl: string) {
   const publicOrigin = new URL(publicUrl).origin;
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
     const fetchSite = req.get("sec-fetch-site");
-    if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") return forbid(res);
+    if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none" ? next() : forbid(res);
     const origin = req.get("origin");
     if (origin !== undefined && origin !== publicOrigin && !sameHost(origin, req.get("host"))) return forbid(res);
     next();

@@ -10,7 +10,8 @@
  *
  * Three bugs in @prisma/adapter-pg 7.10.1 are worked around here:
  *  1. Catalog queries return Postgres type `"char"` (OID 18), which the adapter rejects.
- *     Our pool's client re-labels such columns as `text` (the value is already a string).
+ *     Our pool's client relabels such columns as `text` for the adapter, and our adapter
+ *     wrapper declares them as `Character` to the engine, which reads them as single chars.
  *  2. `connectToShadowDb()` with a connection string reuses the main database (the parsed
  *     connection string wins over the `database` override). We create and drop our own.
  *  3. `executeScript()` splits the script on every `;`, which breaks `$$ … $$` bodies and runs
@@ -81,8 +82,9 @@ provider = "postgresql"
 
 /**
  * Key of the session advisory lock that serialises applyMigrations across processes.
- * Arbitrary but fixed; deliberately different from the key the schema engine itself may take
- * (72707369), so that our outer lock can never wait on the engine's inner one.
+ * The engine takes its own lock (key 72707369) but gives up after 10 s, so a slow migration
+ * in one process would make the others fail; ours waits as long as needed. Arbitrary but
+ * fixed, and deliberately not the engine's key, so the two locks can never wait on each other.
  */
 const APPLY_MIGRATIONS_LOCK_KEY = "7531902468013572";
 
@@ -123,6 +125,8 @@ export async function applyMigrations(
   const migrationsList = await readMigrationsList(paths.migrationsDirectory);
 
   const lockConnection = await connectCreatingDatabaseIfMissing(databaseUrl, log);
+  // Without a listener, a server closing this idle session would crash the process.
+  lockConnection.on("error", (error) => log(`migration lock connection failed: ${error.message}`));
   try {
     await acquireAdvisoryLock(lockConnection, log);
     const output = await withSchemaEngine(databaseUrl, paths, log, (engine) =>
@@ -299,9 +303,23 @@ declare global {
 let lastPanicMessage: string | null = null;
 let compiledEngineModule: Promise<WebAssembly.Module> | null = null;
 let engineInstanceReady: Promise<void> | null = null;
+/**
+ * Set once the engine has aborted. Its memory may be inconsistent then, and a second instance
+ * cannot be swapped in safely (the JS glue caches views of the first instance's memory), so
+ * later calls in this process fail clearly instead of misbehaving.
+ */
+let engineAbortedWith: string | null = null;
 
-/** Compiles the 5 MB .wasm once per process; instantiating the compiled module is cheap. */
+/** Compiles and instantiates the 5 MB .wasm once per process. */
 function loadSchemaEngineWasm(): Promise<void> {
+  if (engineAbortedWith !== null) {
+    return Promise.reject(
+      new Error(
+        `The Prisma schema engine aborted earlier in this process (${engineAbortedWith}); ` +
+          `restart the process to use it again.`,
+      ),
+    );
+  }
   if (engineInstanceReady) return engineInstanceReady;
   globalThis.PRISMA_WASM_PANIC_REGISTRY = {
     set_message(message: string) {
@@ -407,8 +425,6 @@ function rejectWhenEngineAborts<T>(operation: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onUncaughtException = (error: unknown) => {
       if (error instanceof WebAssembly.RuntimeError) {
-        // The instance's memory may be inconsistent now: instantiate afresh next time.
-        engineInstanceReady = null;
         reject(error);
         return;
       }
@@ -430,8 +446,8 @@ function toEngineError(error: unknown): Error {
   const panic = lastPanicMessage;
   lastPanicMessage = null;
   if (panic !== null || error instanceof WebAssembly.RuntimeError) {
-    engineInstanceReady = null;
     const detail = panic ?? describeError(error);
+    engineAbortedWith = detail.split("\n")[0] ?? detail;
     return new Error(
       `Prisma schema engine (WebAssembly) aborted: ${detail}. Run with a logger (--verbose) ` +
         `to see the last queries; this usually means the database returned something the ` +
@@ -450,7 +466,11 @@ function formatEngineLogLine(line: string): string {
     if (typeof parsed === "object" && parsed !== null && "fields" in parsed) {
       const level = "level" in parsed ? String(parsed.level).toLowerCase() : "log";
       const { message, ...details } = parsed.fields as Record<string, unknown>;
-      const extras = Object.entries(details).map(([key, value]) => `${key}=${String(value)}`);
+      // Some fields hold a whole migration script: keep log lines to one short line each.
+      const extras = Object.entries(details).map(([key, value]) => {
+        const oneLine = String(value).replace(/\s+/g, " ");
+        return `${key}=${oneLine.length > 160 ? `${oneLine.slice(0, 160)}…` : oneLine}`;
+      });
       return [`${level}: ${String(message ?? "")}`, ...extras].join(" ");
     }
   } catch {
@@ -653,6 +673,8 @@ function databaseNameOf(databaseUrl: string): string {
 
 const UNDEFINED_DATABASE = "3D000";
 const DUPLICATE_DATABASE = "42P04";
+// What a CREATE DATABASE reports instead of 42P04 when it races another one for the same name.
+const UNIQUE_VIOLATION = "23505";
 
 /**
  * Opens the session that holds the advisory lock. `prisma migrate deploy` creates a missing
@@ -679,7 +701,9 @@ async function connectCreatingDatabaseIfMissing(
     log(`created database ${databaseName}`);
   } catch (error) {
     // Another process created it between our two attempts: just as good.
-    if (!isPostgresError(error, DUPLICATE_DATABASE)) throw error;
+    const createdMeanwhile =
+      isPostgresError(error, DUPLICATE_DATABASE) || isPostgresError(error, UNIQUE_VIOLATION);
+    if (!createdMeanwhile) throw error;
   } finally {
     await maintenance.end().catch(ignoreError);
   }

@@ -10,7 +10,10 @@ import { useT } from "~/i18n/react";
  * The link in the confirmation email. Opening it changes nothing — mail scanners fetch
  * links — it shows what is about to be confirmed and a button; pressing the button confirms.
  */
-const noStore = { "Cache-Control": privatePageCacheControl, "Referrer-Policy": "no-referrer" };
+// The page's URL holds the token: never cached, and (like every page, see http-guards) the
+// referrer policy "same-origin" keeps it from reaching other sites. Not "no-referrer": that
+// makes browsers send "Origin: null" with the form, which Remix refuses.
+const noStore = { "Cache-Control": privatePageCacheControl };
 
 type ConfirmPageData = { state: "invalid" } | { state: "ready" | "confirmed"; confirmation: ConfirmationView };
 

@@ -1,0 +1,85 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import { createDatabaseClient, type Database } from "~/infra/db.server";
+import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
+import { createTestAppeal } from "../../tests/support/appeals";
+
+type TestAppeal = Awaited<ReturnType<typeof createTestAppeal>> & { path: string };
+
+export type Inbox = {
+  /** Waits for the newest message to `to` whose subject contains `subject`. */
+  waitForMessage: (to: string, subject: string, options?: { count?: number }) => Promise<MailboxMessage>;
+  messagesTo: (to: string) => Promise<MailboxMessage[]>;
+};
+
+export const test = base.extend<{ appeal: TestAppeal; inbox: Inbox }, { db: Database }>({
+  db: [
+    async ({}, use) => {
+      const url = process.env.UNDERSIGN_E2E_DATABASE_URL;
+      if (!url) throw new Error("UNDERSIGN_E2E_DATABASE_URL is not set (global setup sets it)");
+      const db = createDatabaseClient(url, { maxConnections: 4 });
+      await use(db);
+      await db.$disconnect();
+    },
+    { scope: "worker" },
+  ],
+  // Every journey gets an appeal of its own, so counts and lists belong to that test alone.
+  appeal: async ({ db }, use) => {
+    const appeal = await createTestAppeal(db);
+    await use({ ...appeal, path: `/appeals/${appeal.slug}` });
+  },
+  inbox: async ({}, use) => {
+    const directory = process.env.UNDERSIGN_E2E_MAILBOX;
+    if (!directory) throw new Error("UNDERSIGN_E2E_MAILBOX is not set (global setup sets it)");
+    const messagesTo = async (to: string) =>
+      (await readMailbox(directory)).filter((message) => message.to.toLowerCase() === to.toLowerCase()).reverse();
+    await use({
+      messagesTo,
+      async waitForMessage(to, subject, { count = 1 } = {}) {
+        let matching: MailboxMessage[] = [];
+        await expect
+          .poll(async () => {
+            matching = (await messagesTo(to)).filter((message) => message.subject.includes(subject));
+            return matching.length;
+          }, { message: `waiting for ${count} email(s) to ${to} about "${subject}"` })
+          .toBeGreaterThanOrEqual(count);
+        return matching[matching.length - 1]!;
+      },
+    });
+  },
+});
+
+export { expect };
+
+export type Signer = {
+  fullName: string;
+  email: string;
+  role?: string;
+  country?: string;
+  city?: string;
+  comment?: string;
+  showPublicly?: boolean;
+  wantsUpdates?: boolean;
+  acceptPrivacy?: boolean;
+};
+
+/** Fills the sign form as a person would, by its labels, and presses "Sign". */
+export async function fillAndSubmitSignForm(page: Page, signer: Signer) {
+  const form = page.getByRole("form", { name: "Add your name" });
+  await form.getByLabel("Full name").fill(signer.fullName);
+  await form.getByLabel("Email", { exact: true }).fill(signer.email);
+  if (signer.role) await form.getByLabel("Role or organisation").fill(signer.role);
+  if (signer.country) await form.getByLabel("Country").selectOption({ label: signer.country });
+  if (signer.city) await form.getByLabel("City").fill(signer.city);
+  if (signer.comment) await form.getByLabel("Comment").fill(signer.comment);
+  if (signer.showPublicly) await form.getByLabel("Show my name on the public list").check();
+  if (signer.wantsUpdates) await form.getByLabel("Email me updates about this appeal").check();
+  if (signer.acceptPrivacy ?? true) await form.getByLabel("I have read the privacy notice").check();
+  await form.getByRole("button", { name: "Sign" }).click();
+}
+
+/** The confirmation link in an email, as a person would click it. */
+export function confirmationLink(message: MailboxMessage): string {
+  const link = /https?:\/\/\S+\/confirm\/[A-Za-z0-9_-]{43}/.exec(message.text)?.[0];
+  if (!link) throw new Error(`no confirmation link in "${message.subject}"`);
+  return link;
+}

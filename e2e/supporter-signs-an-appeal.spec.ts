@@ -1,0 +1,190 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { confirmationLink, expect, fillAndSubmitSignForm, test } from "./support/fixtures";
+
+/** The number a visitor reads in the count box. */
+async function shownCount(page: Page): Promise<number> {
+  const text = await page.getByTestId("signature-count").locator(".count").innerText();
+  return /^No signatures/.test(text) ? 0 : Number(text.replace(/[^\d]/g, ""));
+}
+
+async function expectNoAccessibilityViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+}
+
+test.describe("Suzie signs an appeal", () => {
+  test("she signs, confirms from the email, and appears on the list; the count goes up by one", async ({ page, appeal, inbox }) => {
+    await page.goto(appeal.path);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(appeal.title);
+    const before = await shownCount(page);
+    await expectNoAccessibilityViolations(page);
+
+    await fillAndSubmitSignForm(page, {
+      fullName: "Suzie Quatro-Marsh",
+      email: "suzie@example.org",
+      role: "cyclist",
+      country: "United Kingdom",
+      city: "Leeds",
+      comment: "Our children walk this road every day.",
+      showPublicly: true,
+    });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await expect(page).toHaveURL(`${appeal.path}/thanks`);
+    await expectNoAccessibilityViolations(page);
+
+    // Nothing counts until she confirms.
+    await page.goto(appeal.path);
+    expect(await shownCount(page)).toBe(before);
+    await expect(page.getByTestId("signer-list")).toHaveCount(0);
+
+    const email = await inbox.waitForMessage("suzie@example.org", "Confirm your signature");
+    expect(email.subject).toContain(appeal.title);
+    await page.goto(confirmationLink(email));
+    await expect(page.getByText(`You are about to add the name Suzie Quatro-Marsh to “${appeal.title}”`)).toBeVisible();
+    await expectNoAccessibilityViolations(page);
+    await page.getByRole("button", { name: "Confirm my signature" }).click();
+    await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
+    await expect(page.getByText("Your name is on the public list.")).toBeVisible();
+    await expectNoAccessibilityViolations(page);
+
+    await page.getByRole("link", { name: "See the appeal" }).click();
+    expect(await shownCount(page)).toBe(before + 1);
+    const listed = page.getByTestId("signer-list").getByRole("listitem").first();
+    await expect(listed).toContainText("Suzie Quatro-Marsh, cyclist");
+    await expect(listed).toContainText("Leeds, United Kingdom");
+    await expect(listed).toContainText("Our children walk this road every day.");
+    await expect(page.locator("body")).not.toContainText("suzie@example.org");
+
+    // Pressing the button again (back, resubmit) is harmless.
+    await page.goto(confirmationLink(email));
+    await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
+    await page.goto(appeal.path);
+    expect(await shownCount(page)).toBe(before + 1);
+  });
+
+  test("signing twice, once in capitals, gives one signature, the same page, and the right email each time", async ({ page, appeal, inbox }) => {
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Ravi Shankar Iyer", email: "ravi@example.org" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    const thanksWhileNew = await page.locator("main").innerText();
+
+    // Still pending: a second confirmation email.
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Ravi Shankar Iyer", email: "RAVI@Example.ORG" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    expect(await page.locator("main").innerText()).toBe(thanksWhileNew);
+    const second = await inbox.waitForMessage("ravi@example.org", "Confirm your signature", { count: 2 });
+
+    await page.goto(confirmationLink(second));
+    await page.getByRole("button", { name: "Confirm my signature" }).click();
+    await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
+
+    // Confirmed: the same page again, and an email saying they have already signed.
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Ravi S. Iyer", email: "Ravi@example.org" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    expect(await page.locator("main").innerText()).toBe(thanksWhileNew);
+    const notice = await inbox.waitForMessage("ravi@example.org", "You have already signed");
+    expect(notice.text).not.toMatch(/\/confirm\//);
+
+    await page.goto(appeal.path);
+    expect(await shownCount(page)).toBe(1);
+  });
+
+  test("field errors appear next to the fields and what was typed is kept", async ({ page, appeal }) => {
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, {
+      fullName: "",
+      email: "not-an-address",
+      role: "nurse",
+      city: "Porto",
+      comment: "Keep this text",
+    });
+    const form = page.getByRole("form", { name: "Add your name" });
+    await expect(form.getByRole("alert")).toHaveText("Please correct the marked fields.");
+    await expect(form.getByLabel("Full name")).toHaveAccessibleDescription("Enter your full name.");
+    await expect(form.getByLabel("Email", { exact: true })).toHaveAccessibleDescription(/Enter an email address like name@example.org/);
+    await expect(form.getByLabel("Full name")).toBeFocused();
+    await expect(form.getByLabel("Email", { exact: true })).toHaveValue("not-an-address");
+    await expect(form.getByLabel("Role or organisation")).toHaveValue("nurse");
+    await expect(form.getByLabel("City")).toHaveValue("Porto");
+    await expect(form.getByLabel("Comment")).toHaveValue("Keep this text");
+    await expect(form.getByLabel("I have read the privacy notice")).toBeChecked();
+    await expectNoAccessibilityViolations(page);
+  });
+
+  test("opening the confirmation link without pressing the button confirms nothing", async ({ page, appeal, inbox }) => {
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Mei Lin Chow", email: "mei@example.org", showPublicly: true });
+    const email = await inbox.waitForMessage("mei@example.org", "Confirm your signature");
+
+    // As a mail scanner would: fetch the link, more than once, and leave.
+    const link = confirmationLink(email);
+    expect((await page.request.get(link)).status()).toBe(200);
+    await page.goto(link);
+    await expect(page.getByRole("button", { name: "Confirm my signature" })).toBeVisible();
+
+    await page.goto(appeal.path);
+    expect(await shownCount(page)).toBe(0);
+    await expect(page.getByText("Mei Lin Chow")).toHaveCount(0);
+  });
+
+  test("names in any script and names that look like HTML are shown exactly as typed", async ({ page, appeal, inbox }) => {
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const names = [
+      { fullName: "Жасарал Қуанышалин", email: "zhasaral@example.org" },
+      { fullName: "<img src=x onerror=alert(1)>", email: "markup@example.org" },
+    ];
+    for (const signer of names) {
+      await page.goto(appeal.path);
+      await fillAndSubmitSignForm(page, { ...signer, showPublicly: true });
+      await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+      const email = await inbox.waitForMessage(signer.email, "Confirm your signature");
+      await page.goto(confirmationLink(email));
+      await expect(page.getByText(`You are about to add the name ${signer.fullName} to`)).toBeVisible();
+      await page.getByRole("button", { name: "Confirm my signature" }).click();
+      await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
+    }
+
+    await page.goto(appeal.path);
+    const list = page.getByTestId("signer-list");
+    await expect(list.getByText("Жасарал Қуанышалин", { exact: true })).toBeVisible();
+    await expect(list.getByText("<img src=x onerror=alert(1)>", { exact: true })).toBeVisible();
+    await expect(list.locator("img")).toHaveCount(0);
+    expect(dialogs).toEqual([]);
+  });
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a visitor can sign and confirm", async ({ page, appeal, inbox }) => {
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Noor Haddad", email: "noor@example.org", showPublicly: true });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+
+    const email = await inbox.waitForMessage("noor@example.org", "Confirm your signature");
+    await page.goto(confirmationLink(email));
+    await page.getByRole("button", { name: "Confirm my signature" }).click();
+    await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
+
+    await page.goto(appeal.path);
+    expect(await shownCount(page)).toBe(1);
+    await expect(page.getByTestId("signer-list")).toContainText("Noor Haddad");
+  });
+
+  test("field errors show and typed values are kept", async ({ page, appeal }) => {
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Noor Haddad", email: "noor@@example", acceptPrivacy: false });
+    const form = page.getByRole("form", { name: "Add your name" });
+    await expect(form.getByText("Enter an email address like name@example.org.")).toBeVisible();
+    await expect(form.getByText("Please confirm that you have read the privacy notice.")).toBeVisible();
+    await expect(form.getByLabel("Full name")).toHaveValue("Noor Haddad");
+    await expect(form.getByLabel("Email", { exact: true })).toHaveValue("noor@@example");
+  });
+});
