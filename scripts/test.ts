@@ -73,7 +73,13 @@ async function main() {
     await prepareQueue(templateUrl.toString(), createLogger("warn"));
     process.stdout.write(`  ${applied.applied.length} migrations applied, job queue installed\n`);
 
-    const env = { ...process.env, UNDERSIGN_TEST_TEMPLATE_URL: templateUrl.toString(), CHROMIUM_PATH: browser.path };
+    // TEST_DATABASE_URL names the server for tests that need one of their own (migrations).
+    const env = {
+      ...process.env,
+      TEST_DATABASE_URL: server.toString(),
+      UNDERSIGN_TEST_TEMPLATE_URL: templateUrl.toString(),
+      CHROMIUM_PATH: browser.path,
+    };
     step("Integration tests");
     const testFiles = readdirSync("tests").filter((name) => name.endsWith(".test.ts")).map((name) => path.join("tests", name));
     await run("node", ["--import", "tsx", "--test", "--test-concurrency=2", ...testFiles], env);

@@ -5,7 +5,7 @@ import type { DatabaseOrTransaction } from "~/infra/db.server";
  * Counting confirmed signatures (docs/decisions/003-sharded-signature-counts.md).
  *
  * Each confirmation adds one to one of `countShards` rows of its appeal, chosen at random,
- * in the same transaction that confirms it. Concurrent confirmations therefore rarely wait
+ * in the same statement that confirms it. Concurrent confirmations therefore rarely wait
  * on the same row, the count is exact the moment the transaction commits, and reading it is
  * a sum over at most `countShards` rows.
  */
@@ -13,26 +13,25 @@ export const countShards = 16;
 
 export type SignatureCounts = { confirmed: number; listed: number };
 
-export async function recordConfirmedSignature(
-  db: DatabaseOrTransaction,
-  appealId: string,
-  options: { listed: boolean },
-): Promise<void> {
-  await adjustCounts(db, appealId, { confirmed: 1, listed: options.listed ? 1 : 0 });
-}
-
-export async function adjustCounts(
-  db: DatabaseOrTransaction,
-  appealId: string,
-  delta: SignatureCounts,
-): Promise<void> {
+/**
+ * Marks a pending signature confirmed and counts it, in one statement: the row lock on the
+ * shard is held for that statement only. Returns false when the signature was not pending
+ * (already confirmed, or withdrawn), in which case nothing is counted.
+ */
+export async function confirmAndCount(db: DatabaseOrTransaction, signatureId: string): Promise<boolean> {
   const shard = randomInt(countShards);
-  await db.$executeRaw`
+  const counted = await db.$executeRaw`
+    WITH confirmed AS (
+      UPDATE "Signature" SET status = 'CONFIRMED', "confirmedAt" = now()
+      WHERE id = ${signatureId}::uuid AND status = 'PENDING'
+      RETURNING "appealId", "showPublicly"
+    )
     INSERT INTO "SignatureCountShard" ("appealId", shard, confirmed, listed)
-    VALUES (${appealId}::uuid, ${shard}, ${delta.confirmed}, ${delta.listed})
+    SELECT "appealId", ${shard}, 1, CASE WHEN "showPublicly" THEN 1 ELSE 0 END FROM confirmed
     ON CONFLICT ("appealId", shard) DO UPDATE
       SET confirmed = "SignatureCountShard".confirmed + EXCLUDED.confirmed,
           listed = "SignatureCountShard".listed + EXCLUDED.listed`;
+  return counted === 1;
 }
 
 export async function getSignatureCounts(db: DatabaseOrTransaction, appealId: string): Promise<SignatureCounts> {

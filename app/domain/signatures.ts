@@ -4,7 +4,7 @@ import { pickTranslation } from "./appeals";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
-import { recordConfirmedSignature } from "./counts";
+import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
 
 export const signatureLimits = { fullName: 200, email: 254, role: 200, city: 120, comment: 500 } as const;
@@ -177,35 +177,40 @@ export async function findConfirmation(
   locale: string,
 ): Promise<ConfirmationView | null> {
   if (!looksLikeToken(token)) return null;
-  const found = await db.signatureToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: {
-      purpose: true,
-      expiresAt: true,
-      signature: {
-        select: {
-          id: true,
-          fullName: true,
-          showPublicly: true,
-          status: true,
-          appeal: { select: { id: true, slug: true, defaultLocale: true, translations: { select: { locale: true, title: true } } } },
-        },
-      },
-    },
-  });
+  // One round trip: this page is what a spike of confirmations hits.
+  const [found] = await db.$queryRaw<
+    {
+      purpose: string;
+      expiresAt: Date;
+      signatureId: string;
+      fullName: string;
+      showPublicly: boolean;
+      status: "PENDING" | "CONFIRMED" | "WITHDRAWN";
+      appealId: string;
+      slug: string;
+      defaultLocale: string;
+      translations: { locale: string; title: string }[];
+    }[]
+  >`
+    SELECT t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
+           s.status::text AS status, a.id AS "appealId", a.slug, a."defaultLocale",
+           (SELECT json_agg(json_build_object('locale', tr.locale, 'title', tr.title))
+              FROM "AppealTranslation" tr WHERE tr."appealId" = a.id) AS translations
+    FROM "SignatureToken" t
+    JOIN "Signature" s ON s.id = t."signatureId"
+    JOIN "Appeal" a ON a.id = s."appealId"
+    WHERE t."tokenHash" = ${hashToken(token)}`;
   if (!found || found.purpose !== "CONFIRM") return null;
-  const { signature } = found;
-  if (signature.status === "WITHDRAWN") return null;
+  if (found.status === "WITHDRAWN") return null;
   // A used link keeps working so that pressing the button twice shows the same success page.
-  if (signature.status === "PENDING" && found.expiresAt.getTime() < Date.now()) return null;
-  const { appeal } = signature;
-  const translation = pickTranslation(appeal.translations, locale, appeal.defaultLocale);
+  if (found.status === "PENDING" && found.expiresAt.getTime() < Date.now()) return null;
+  const translation = pickTranslation(found.translations ?? [], locale, found.defaultLocale);
   return {
-    signatureId: signature.id,
-    fullName: signature.fullName,
-    showPublicly: signature.showPublicly,
-    confirmed: signature.status === "CONFIRMED",
-    appeal: { id: appeal.id, slug: appeal.slug, title: translation?.title ?? appeal.slug },
+    signatureId: found.signatureId,
+    fullName: found.fullName,
+    showPublicly: found.showPublicly,
+    confirmed: found.status === "CONFIRMED",
+    appeal: { id: found.appealId, slug: found.slug, title: translation?.title ?? found.slug },
   };
 }
 
@@ -214,18 +219,13 @@ export async function findConfirmation(
  * chose so, is listed. Pressing again changes nothing and reports the same success.
  */
 export async function confirmSignature(db: Database, token: string, locale: string): Promise<ConfirmationView | null> {
-  return db.$transaction(async (tx) => {
-    const view = await findConfirmation(tx, token, locale);
-    if (!view) return null;
-    const confirmedNow = await tx.signature.updateMany({
-      where: { id: view.signatureId, status: "PENDING" },
-      data: { status: "CONFIRMED", confirmedAt: new Date() },
-    });
-    // Only the transaction that moved PENDING to CONFIRMED counts it, so a double press
-    // or two tabs count once.
-    if (confirmedNow.count === 1) {
-      await recordConfirmedSignature(tx, view.appeal.id, { listed: view.showPublicly });
-    }
-    return { ...view, confirmed: true };
-  });
+  const view = await findConfirmation(db, token, locale);
+  if (!view) return null;
+  if (view.confirmed) return view;
+  // Only the statement that moves PENDING to CONFIRMED counts it, so a double press or two
+  // tabs count once.
+  if (await confirmAndCount(db, view.signatureId)) return { ...view, confirmed: true };
+  // Someone else confirmed it a moment ago (fine), or it was withdrawn meanwhile (not fine).
+  const current = await db.signature.findUnique({ where: { id: view.signatureId }, select: { status: true } });
+  return current?.status === "CONFIRMED" ? { ...view, confirmed: true } : null;
 }

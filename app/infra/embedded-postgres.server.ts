@@ -27,7 +27,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, realpath, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
@@ -406,17 +406,22 @@ async function withStartupLock<T>(clusterDir: string, action: () => Promise<T>):
     } catch (error) {
       if (!isErrnoException(error, "EEXIST")) throw error;
     }
-    const holder = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
-    if (!Number.isInteger(holder) || !isProcessAlive(holder)) {
-      // Left by a process that died while starting (or is writing it right now: then the
-      // exclusive create above lets only one of us win).
-      await sleep(50);
-      const recheck = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
-      if (recheck === holder || Number.isNaN(recheck)) await unlink(lockPath).catch(ignoreError);
+    const holder = await readStartupLock(lockPath);
+    if (holder === null) continue; // Released meanwhile: try again at once.
+    // A lock is stale when its process died while starting, when it is older than any start
+    // can take (its PID may belong to another process after a reboot), or when it is still
+    // empty a second after its creation (the holder died between creating and writing it).
+    const isStale =
+      holder.ageMs > STARTUP_LOCK_TIMEOUT_MS ||
+      (holder.pid === null ? holder.ageMs > 1_000 : !isProcessAlive(holder.pid));
+    if (isStale) {
+      await unlink(lockPath).catch(ignoreError);
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for process ${holder} to start Postgres (${lockPath})`);
+      throw new Error(
+        `Timed out waiting for process ${holder.pid ?? "?"} to start Postgres (${lockPath})`,
+      );
     }
     await sleep(100);
   }
@@ -424,6 +429,18 @@ async function withStartupLock<T>(clusterDir: string, action: () => Promise<T>):
     return await action();
   } finally {
     await unlink(lockPath).catch(ignoreError);
+  }
+}
+
+async function readStartupLock(
+  lockPath: string,
+): Promise<{ pid: number | null; ageMs: number } | null> {
+  try {
+    const [content, info] = await Promise.all([readFile(lockPath, "utf8"), stat(lockPath)]);
+    const pid = Number.parseInt(content, 10);
+    return { pid: Number.isInteger(pid) && pid > 0 ? pid : null, ageMs: Date.now() - info.mtimeMs };
+  } catch {
+    return null;
   }
 }
 
