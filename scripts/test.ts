@@ -1,7 +1,7 @@
 /**
  * `npm test`: everything from a fresh `npm install` to a verdict, in one command.
  *
- *   typecheck → lint → build → Postgres for tests → migration drift check →
+ *   generate the Prisma client → typecheck → lint → build → Postgres for tests → migration drift check →
  *   template database → integration tests (node:test) → browser journeys (Playwright)
  *
  * Postgres is TEST_DATABASE_URL's server when set, else an embedded one under
@@ -11,12 +11,8 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "~/infra/embedded-postgres.server";
-import { createLogger } from "~/infra/logger.server";
-import { applyMigrations, checkMigrationDrift } from "~/infra/migrations.server";
-import { prepareQueue } from "~/infra/queue/worker.server";
+import type { EmbeddedPostgres } from "~/infra/embedded-postgres.server";
 import { findChromium } from "../tests/support/chromium";
-import { withAdminConnection } from "../tests/support/database";
 
 function step(title: string) {
   process.stdout.write(`\n▶ ${title}\n`);
@@ -35,6 +31,16 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 async function main() {
   const browser = findChromium();
   if ("problem" in browser) throw new Error(browser.problem);
+
+  // On a fresh clone the Prisma client does not exist yet, and everything that touches the
+  // database imports it: generate first, and load those modules only afterwards.
+  step("Generate the Prisma client");
+  await run("npm", ["run", "db:generate", "--silent"]);
+  const { startEmbeddedPostgres } = await import("~/infra/embedded-postgres.server");
+  const { createLogger } = await import("~/infra/logger.server");
+  const { applyMigrations, checkMigrationDrift } = await import("~/infra/migrations.server");
+  const { prepareQueue } = await import("~/infra/queue/worker.server");
+  const { withAdminConnection } = await import("../tests/support/database");
 
   step("Typecheck");
   await run("npx", ["tsc"]);
