@@ -1,9 +1,14 @@
 /**
  * Public pages may be cached by a CDN for a few seconds and served stale while it refreshes,
- * so a spike of readers costs the database almost nothing. Browsers always revalidate
- * (max-age=0), so a person who just signed sees the new count on reload.
+ * so a spike of readers costs the database almost nothing. Browsers must not do the same:
+ * a person who just confirmed has to see the new count at once, and Chrome honours
+ * stale-while-revalidate in Cache-Control. So browsers get max-age=0 (always revalidate),
+ * and the CDN-only directives go in CDN-Cache-Control (RFC 9213), which browsers ignore.
  */
-export const publicPageCacheControl = "public, max-age=0, s-maxage=10, stale-while-revalidate=60";
+export const publicPageCacheHeaders = {
+  "Cache-Control": "public, max-age=0, s-maxage=10",
+  "CDN-Cache-Control": "max-age=10, stale-while-revalidate=60",
+} as const;
 
 /** Pages that depend on a secret in the URL or on the visitor must never be stored anywhere. */
 export const privatePageCacheControl = "private, no-store";

@@ -2,13 +2,13 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-r
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listPublishedAppeals } from "~/domain/appeals";
-import { publicPageCacheControl } from "~/http";
+import { publicPageCacheHeaders } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
 import { useT } from "~/i18n/react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = negotiateLocale(request.headers.get("accept-language"));
-  return data({ appeals: await listPublishedAppeals(context.db, locale) }, { headers: { "Cache-Control": publicPageCacheControl } });
+  return data({ appeals: await listPublishedAppeals(context.db, locale) }, { headers: publicPageCacheHeaders });
 }
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;

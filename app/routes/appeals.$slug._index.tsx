@@ -16,7 +16,7 @@ import { listPublicSigners } from "~/domain/signers";
 import { signAppeal, validateSignature } from "~/domain/signatures";
 import { negotiateLocale } from "~/i18n/i18n";
 import { useT } from "~/i18n/react";
-import { publicPageCacheControl } from "~/http";
+import { publicPageCacheHeaders } from "~/http";
 
 const signersOnAppealPage = 10;
 
@@ -27,7 +27,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const firstSigners = await listPublicSigners(context.db, appeal.id, { limit: signersOnAppealPage });
   return data(
     { appeal, firstSigners, countries: countryOptions(locale) },
-    { headers: { "Cache-Control": publicPageCacheControl } },
+    { headers: publicPageCacheHeaders },
   );
 }
 

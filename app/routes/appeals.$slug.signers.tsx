@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { SignerList } from "~/components/signer-list";
 import { getPublicAppeal } from "~/domain/appeals";
 import { decodeCursor, listPublicSigners } from "~/domain/signers";
-import { publicPageCacheControl } from "~/http";
+import { publicPageCacheHeaders } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
 import { useT } from "~/i18n/react";
 
@@ -21,7 +21,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const page = await listPublicSigners(context.db, appeal.id, { after: position, limit: signersPerPage });
   return data(
     { title: appeal.title, slug: appeal.slug, counts: appeal.counts, page, isFirstPage: !after },
-    { headers: { "Cache-Control": publicPageCacheControl } },
+    { headers: publicPageCacheHeaders },
   );
 }
 
