@@ -4,6 +4,7 @@
  */
 export const en = {
   "site.name": "Undersign",
+  "site.pageTitle": "{page} · Undersign",
   "site.tagline": "Open letters and petitions",
   "site.skipToContent": "Skip to content",
   "site.privacy": "Privacy",
@@ -116,6 +117,7 @@ export const en = {
   "mailbox.subject": "Subject",
   "mailbox.received": "Received",
   "mailbox.back": "All messages",
+  "mailbox.messageId": "Message-ID",
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -30,8 +30,9 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
   const config = loadConfig();
   const log = createLogger(config.logLevel).child({ role: options.role });
   const stoppers: (() => Promise<void> | void)[] = [];
-  const stop = async () => {
-    for (const stopOne of stoppers.reverse()) {
+  let stopping: Promise<void> | null = null;
+  const stopAll = async () => {
+    for (const stopOne of [...stoppers].reverse()) {
       try {
         await stopOne();
       } catch (error) {
@@ -39,6 +40,7 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
       }
     }
   };
+  const stop = () => (stopping ??= stopAll());
 
   try {
     let databaseUrl = config.databaseUrl;

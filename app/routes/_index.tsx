@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listPublishedAppeals } from "~/domain/appeals";
 import { publicPageCacheHeaders } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -13,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
-export const meta: MetaFunction = () => [{ title: "Undersign" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches) }];
 
 export default function HomePage() {
   const { appeals } = useLoaderData<typeof loader>();

@@ -15,6 +15,7 @@ import { countryOptions } from "~/domain/countries";
 import { listPublicSigners } from "~/domain/signers";
 import { signAppeal, validateSignature } from "~/domain/signatures";
 import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { publicPageCacheHeaders } from "~/http";
 
@@ -33,8 +34,8 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
-export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
-  { title: loaded ? `${loaded.appeal.title} · Undersign` : "Undersign" },
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
+  { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
   ...(loaded?.appeal.summary ? [{ name: "description", content: loaded.appeal.summary }] : []),
 ];
 

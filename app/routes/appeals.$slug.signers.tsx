@@ -6,6 +6,7 @@ import { getPublicAppeal } from "~/domain/appeals";
 import { decodeCursor, listPublicSigners } from "~/domain/signers";
 import { publicPageCacheHeaders } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 const signersPerPage = 50;
@@ -27,7 +28,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
-export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [{ title: loaded ? `${loaded.title} · Undersign` : "Undersign" }];
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
+  { title: pageTitle(matches, loaded ? { text: loaded.title } : undefined) },
+];
 
 export default function SignersPage() {
   const { title, slug, counts, page, isFirstPage } = useLoaderData<typeof loader>();

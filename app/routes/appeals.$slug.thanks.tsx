@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getPublicAppeal } from "~/domain/appeals";
 import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 /** Shown after every accepted submission, whatever the state of the address. */
@@ -13,7 +14,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   return { title: appeal.title, slug: appeal.slug };
 }
 
-export const meta: MetaFunction = () => [{ title: "Check your email · Undersign" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, { id: "thanks.title" }) }];
 
 export default function ThanksPage() {
   const { title, slug } = useLoaderData<typeof loader>();

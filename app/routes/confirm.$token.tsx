@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
 import { privatePageCacheControl } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 /**
@@ -38,7 +39,10 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
   actionHeaders.has("Cache-Control") ? actionHeaders : loaderHeaders;
 
-export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }, { title: "Undersign" }];
+export const meta: MetaFunction = ({ matches }) => [
+  { name: "robots", content: "noindex" },
+  { title: pageTitle(matches, { id: "confirm.title" }) },
+];
 
 export default function ConfirmPage() {
   const loaded = useLoaderData<typeof loader>();

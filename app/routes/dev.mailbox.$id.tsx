@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
 import { readMailboxMessage } from "~/infra/mail/mailbox.server";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
@@ -13,7 +14,10 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return data({ id, from, to, subject, date, text, messageId }, { headers: { "Cache-Control": "no-store" } });
 }
 
-export const meta: MetaFunction = () => [{ title: "Dev mailbox · Undersign" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, { id: "mailbox.title" }) },
+  { name: "robots", content: "noindex" },
+];
 
 /** Shows the plain-text part with its links clickable, so the journey can be followed by hand. */
 export default function DevMailboxMessage() {
@@ -31,7 +35,7 @@ export default function DevMailboxMessage() {
         <dd>{message.from}</dd>
         <dt>{t("mailbox.to")}</dt>
         <dd>{message.to}</dd>
-        <dt>Message-ID</dt>
+        <dt>{t("mailbox.messageId")}</dt>
         <dd>{message.messageId}</dd>
       </dl>
       <div className="mail-text">

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { readMailbox } from "~/infra/mail/mailbox.server";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 /** Exists only in local development without SMTP_URL; everywhere else it is a 404. */
@@ -14,7 +15,10 @@ export async function loader({ context }: LoaderFunctionArgs) {
   );
 }
 
-export const meta: MetaFunction = () => [{ title: "Dev mailbox · Undersign" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, { id: "mailbox.title" }) },
+  { name: "robots", content: "noindex" },
+];
 
 export default function DevMailbox() {
   const { messages } = useLoaderData<typeof loader>();

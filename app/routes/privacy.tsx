@@ -1,7 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
-export const meta: MetaFunction = () => [{ title: "Privacy · Undersign" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, { id: "privacy.title" }) }];
 
 export default function PrivacyPage() {
   const { t } = useT();
