@@ -12,3 +12,19 @@ export const publicPageCacheHeaders = {
 
 /** Pages that depend on a secret in the URL or on the visitor must never be stored anywhere. */
 export const privatePageCacheControl = "private, no-store";
+
+/**
+ * The fields of a submitted form, or null when the body is not a form at all (wrong content
+ * type, broken encoding): that is the client's mistake and gets a 400, not a 500.
+ */
+export async function readFormFields(request: Request): Promise<Map<string, string> | null> {
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    return null;
+  }
+  const fields = new Map<string, string>();
+  for (const [key, value] of form) if (typeof value === "string") fields.set(key, value);
+  return fields;
+}

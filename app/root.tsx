@@ -79,11 +79,17 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const { t } = useT();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const [title, body] =
+    status === 404
+      ? (["errorPage.notFoundTitle", "errorPage.notFoundBody"] as const)
+      : status >= 400 && status < 500
+        ? (["errorPage.badRequestTitle", "errorPage.badRequestBody"] as const)
+        : (["errorPage.title", "errorPage.body"] as const);
   return (
     <div className="page narrow">
-      <h1>{t(notFound ? "errorPage.notFoundTitle" : "errorPage.title")}</h1>
-      <p>{t(notFound ? "errorPage.notFoundBody" : "errorPage.body")}</p>
+      <h1>{t(title)}</h1>
+      <p>{t(body)}</p>
       <p>
         <Link to="/">{t("errorPage.home")}</Link>
       </p>

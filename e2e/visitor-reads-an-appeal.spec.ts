@@ -114,4 +114,21 @@ test.describe("A visitor reads an appeal", () => {
     expect(fromBrowser.status()).toBe(403);
     expect(await db.signature.count({ where: { appealId: appeal.id } })).toBe(0);
   });
+
+  test("requests no form would send get a 4xx and a clear page, never a 500", async ({ request, appeal, db }) => {
+    const asJson = await request.post(`${appeal.path}?index`, { data: { fullName: "Robot" } });
+    expect(asJson.status()).toBe(400);
+    expect(await asJson.text()).toContain("That request could not be understood");
+
+    const withNul = await request.post(`${appeal.path}?index`, {
+      form: { fullName: "Null\u0000Byte", email: "nul@example.org", acceptPrivacy: "on" },
+      maxRedirects: 0,
+    });
+    expect(withNul.status()).toBe(303);
+    const stored = await db.signature.findFirstOrThrow({ where: { appealId: appeal.id } });
+    expect(stored.fullName).toBe("NullByte");
+
+    const unknownAppeal = await request.post("/appeals/no-such-appeal?index", { form: { fullName: "X" } });
+    expect(unknownAppeal.status()).toBe(404);
+  });
 });

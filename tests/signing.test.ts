@@ -155,3 +155,17 @@ describe("validating the sign form", () => {
     assert.equal(minimal.input.wantsUpdates, false, "no updates unless asked");
   });
 });
+
+describe("cleaning what was typed", () => {
+  test("control characters such as NUL are dropped; line breaks in comments stay", () => {
+    const result = validateSignature({
+      fullName: "Ana\u0000 Souza\u0007",
+      email: "ana@example.org",
+      comment: "line one\nline two\u001b",
+      acceptPrivacy: "on",
+    });
+    assert.ok(result.ok);
+    assert.equal(result.input.fullName, "Ana Souza");
+    assert.equal(result.input.comment, "line one\nline two");
+  });
+});

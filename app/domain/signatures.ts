@@ -56,14 +56,30 @@ export const signatureInputSchema = z.object({
 
 export type SignatureInput = z.infer<typeof signatureInputSchema>;
 export type SignatureField = keyof SignatureInput;
+export const signatureFields = Object.keys(signatureInputSchema.shape) as SignatureField[];
 export type SignatureFieldErrors = Partial<Record<SignatureField, { id: MessageId; max?: number }>>;
 
 export type ValidatedSignature =
   | { ok: true; input: SignatureInput }
   | { ok: false; fieldErrors: SignatureFieldErrors };
 
+/**
+ * Control characters have no place in a name or a comment (and Postgres refuses NUL): they
+ * are dropped rather than reported, since nobody types them on purpose. Line breaks and tabs
+ * stay, for comments.
+ */
+function withoutControlCharacters(raw: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => [
+      key,
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      typeof value === "string" ? value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "") : value,
+    ]),
+  );
+}
+
 export function validateSignature(raw: Record<string, unknown>): ValidatedSignature {
-  const parsed = signatureInputSchema.safeParse(raw);
+  const parsed = signatureInputSchema.safeParse(withoutControlCharacters(raw));
   if (parsed.success) return { ok: true, input: parsed.data };
   const fieldErrors: SignatureFieldErrors = {};
   for (const issue of parsed.error.issues) {

@@ -95,6 +95,8 @@ export const en = {
 
   "errorPage.notFoundTitle": "Page not found",
   "errorPage.notFoundBody": "There is nothing at this address.",
+  "errorPage.badRequestTitle": "That request could not be understood",
+  "errorPage.badRequestBody": "Please go back and try again from the form on the page.",
   "errorPage.title": "Something went wrong",
   "errorPage.body": "The page could not be shown. Please try again in a moment.",
   "errorPage.home": "Go to the start page",

@@ -13,11 +13,11 @@ import { SignerList } from "~/components/signer-list";
 import { findSignableAppeal, getPublicAppeal } from "~/domain/appeals";
 import { countryOptions } from "~/domain/countries";
 import { listPublicSigners } from "~/domain/signers";
-import { signAppeal, validateSignature } from "~/domain/signatures";
+import { signatureFields, signAppeal, validateSignature } from "~/domain/signatures";
 import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
-import { publicPageCacheHeaders } from "~/http";
+import { publicPageCacheHeaders, readFormFields } from "~/http";
 
 const signersOnAppealPage = 10;
 
@@ -45,13 +45,12 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   if (!appeal) throw data(null, { status: 404 });
   const thanks = `/appeals/${encodeURIComponent(appeal.slug)}/thanks`;
 
-  const form = await request.formData();
-  const fields: SignFormFields = {};
-  for (const [key, value] of form) {
-    if (typeof value === "string" && key !== honeypotField) fields[key as keyof SignFormFields] = value;
-  }
+  const form = await readFormFields(request);
+  if (!form) throw data(null, { status: 400 });
   // A filled honeypot is a bot: it gets the same page a person would, and nothing is stored.
-  if (String(form.get(honeypotField) ?? "") !== "") return redirect(thanks, 303);
+  if (form.get(honeypotField)) return redirect(thanks, 303);
+  // Only the form's own fields are echoed back into the page.
+  const fields: SignFormFields = Object.fromEntries(signatureFields.flatMap((name) => (form.has(name) ? [[name, form.get(name)]] : [])));
 
   if (!appeal.acceptsSignatures) return data({ fields, fieldErrors: {}, closed: true }, { status: 409 });
 
