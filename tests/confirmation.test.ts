@@ -1,28 +1,16 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { getSignatureCounts, recountSignatures } from "~/domain/counts";
 import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, findConfirmation, signAppeal, validateSignature } from "~/domain/signatures";
 import { createToken } from "~/domain/tokens";
 import { createTestAppeal } from "./support/appeals";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { confirmationToken, deliverQueuedEmail, startTestInbox, type TestInbox } from "./support/mail";
+import { useDatabasePerTest } from "./support/database";
+import { confirmationToken, deliverQueuedEmail, useInbox } from "./support/mail";
 
 describe("confirming a signature", () => {
-  let t: TestDatabase;
-  let inbox: TestInbox;
-  before(async () => {
-    inbox = await startTestInbox();
-  });
-  after(async () => {
-    await inbox.stop();
-  });
-  beforeEach(async () => {
-    t = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await t.drop();
-  });
+  const t = useDatabasePerTest();
+  const inbox = useInbox();
 
   async function signAndReceiveLink(appealId: string, email: string, fields: Record<string, string> = {}) {
     const validated = validateSignature({ fullName: "Kofi Mensah", email, acceptPrivacy: "on", ...fields });

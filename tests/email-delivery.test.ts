@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { signAppeal, validateSignature } from "~/domain/signatures";
 import { createTestAppeal } from "./support/appeals";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { deliverQueuedEmail, startTestInbox, testMailFrom, testPublicUrl, type TestInbox } from "./support/mail";
+import { useDatabasePerTest } from "./support/database";
+import { deliverQueuedEmail, testMailFrom, testPublicUrl, useInbox } from "./support/mail";
 
 describe("emails about signatures", () => {
-  let t: TestDatabase;
-  let inbox: TestInbox;
-  before(async () => {
-    inbox = await startTestInbox();
-  });
-  after(async () => {
-    await inbox.stop();
-  });
-  beforeEach(async () => {
-    t = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await t.drop();
-  });
+  const t = useDatabasePerTest();
+  const inbox = useInbox();
 
   async function sign(appealId: string, email: string, fullName = "Lena Fischer") {
     const validated = validateSignature({ fullName, email, acceptPrivacy: "on" });

@@ -15,6 +15,7 @@ import pg from "pg";
 
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "~/infra/embedded-postgres.server";
 import { applyMigrations, checkMigrationDrift } from "~/infra/migrations.server";
+import { withAdminConnection } from "./support/database";
 
 const migrationsDirectory = path.resolve("prisma", "migrations");
 
@@ -53,16 +54,8 @@ after(async () => {
   await removeEmbeddedServer();
 });
 
-async function withMaintenanceConnection<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(serverUrl);
-  url.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withMaintenanceConnection<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withAdminConnection(new URL(serverUrl), work);
 }
 
 /** A new, empty database on the test server; dropped when the file's tests are done. */

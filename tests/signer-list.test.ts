@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { decodeCursor, encodeCursor, listPublicSigners } from "~/domain/signers";
 import { createTestAppeal } from "./support/appeals";
-import { createTestDatabase, type TestDatabase } from "./support/database";
+import { useDatabasePerTest } from "./support/database";
 
 describe("the public list of signers", () => {
-  let t: TestDatabase;
-  beforeEach(async () => {
-    t = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await t.drop();
-  });
+  const t = useDatabasePerTest();
 
   test("pages through every listed signer newest first, without repeats, skipping unlisted and unconfirmed", async () => {
     const appeal = await createTestAppeal(t.db);

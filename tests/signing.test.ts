@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { getSignatureCounts } from "~/domain/counts";
 import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type SignatureInput } from "~/domain/signatures";
 import { createTestAppeal } from "./support/appeals";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { confirmationToken, deliverQueuedEmail, startTestInbox, type TestInbox } from "./support/mail";
+import { useDatabasePerTest, type TestDatabase } from "./support/database";
+import { confirmationToken, deliverQueuedEmail, useInbox } from "./support/mail";
 
 function input(overrides: Partial<Record<string, string>> = {}): SignatureInput {
   const validated = validateSignature({ fullName: "Ana Souza", email: "ana@example.org", acceptPrivacy: "on", ...overrides });
@@ -21,20 +21,8 @@ async function queuedJobs(t: TestDatabase) {
 }
 
 describe("signing an appeal", () => {
-  let t: TestDatabase;
-  let inbox: TestInbox;
-  before(async () => {
-    inbox = await startTestInbox();
-  });
-  after(async () => {
-    await inbox.stop();
-  });
-  beforeEach(async () => {
-    t = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await t.drop();
-  });
+  const t = useDatabasePerTest();
+  const inbox = useInbox();
 
   test("a new signature waits for confirmation: queued email, not counted, not listed", async () => {
     const appeal = await createTestAppeal(t.db);

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { afterEach, beforeEach } from "node:test";
 import pg from "pg";
 import { createDatabaseClient, type Database } from "~/infra/db.server";
 
@@ -43,4 +44,32 @@ export async function withAdminConnection<T>(serverUrl: URL, work: (client: pg.C
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Inside a `describe`: a fresh database for every test, dropped after it. The returned object
+ * always points at the current test's database.
+ */
+export function useDatabasePerTest(): TestDatabase {
+  let current: TestDatabase | null = null;
+  const active = () => {
+    if (!current) throw new Error("the test database exists only while a test runs");
+    return current;
+  };
+  beforeEach(async () => {
+    current = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await current?.drop();
+    current = null;
+  });
+  return {
+    get url() {
+      return active().url;
+    },
+    get db() {
+      return active().db;
+    },
+    drop: () => active().drop(),
+  };
 }

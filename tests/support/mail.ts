@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { runOnce } from "graphile-worker";
 import type { Database } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
@@ -49,4 +50,25 @@ export function confirmationToken(message: MailboxMessage): string {
   const match = /\/confirm\/([A-Za-z0-9_-]{43})/.exec(message.text);
   if (!match?.[1]) throw new Error(`no confirmation link in message "${message.subject}"`);
   return match[1];
+}
+
+/** Inside a `describe`: one inbox for all its tests (tests tell their messages apart by address). */
+export function useInbox(): Pick<TestInbox, "messages"> & { readonly url: string } {
+  let inbox: TestInbox | null = null;
+  before(async () => {
+    inbox = await startTestInbox();
+  });
+  after(async () => {
+    await inbox?.stop();
+  });
+  const active = () => {
+    if (!inbox) throw new Error("the inbox exists only while the suite runs");
+    return inbox;
+  };
+  return {
+    get url() {
+      return active().url;
+    },
+    messages: () => active().messages(),
+  };
 }
