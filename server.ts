@@ -20,7 +20,7 @@ async function main() {
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
+  app.set("trust proxy", config.trustProxy);
   app.use(compression());
   app.use(securityHeaders);
   app.use(
@@ -42,10 +42,12 @@ async function main() {
     createRequestHandler({
       build,
       mode: config.isProduction ? "production" : "development",
-      getLoadContext: () => ({
+      getLoadContext: (req) => ({
         db: runtime.db,
         log,
         publicUrl: config.publicUrl,
+        clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        signingRateLimit: runtime.signingRateLimit,
         devMailboxDirectory: runtime.devMailboxDirectory,
       }),
     }),

@@ -1,3 +1,4 @@
+import type { SigningRateLimit } from "~/domain/signing-rate-limit";
 import type { Database } from "~/infra/db.server";
 import type { Logger } from "~/infra/logger.server";
 
@@ -7,6 +8,9 @@ declare module "@remix-run/node" {
     db: Database;
     log: Logger;
     publicUrl: string;
+    /** The visitor's network address (see TRUST_PROXY). */
+    clientAddress: string;
+    signingRateLimit: SigningRateLimit;
     /** Set only in local development without SMTP_URL. */
     devMailboxDirectory: string | null;
   }

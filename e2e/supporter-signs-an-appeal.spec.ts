@@ -163,6 +163,24 @@ test.describe("Suzie signs an appeal", () => {
   });
 });
 
+test.describe("Many signatures from one network", () => {
+  test("past the limit the form says when to try again, keeps what was typed, and stores nothing", async ({ page, appeal, db }) => {
+    // The journeys' app allows 4 signatures per minute per address and appeal.
+    for (let index = 1; index <= 4; index++) {
+      await page.goto(appeal.path);
+      await fillAndSubmitSignForm(page, { fullName: `Office Colleague ${index}`, email: `colleague${index}@example.org` });
+      await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    }
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Office Colleague 5", email: "colleague5@example.org", city: "Ghent" });
+    const form = page.getByRole("form", { name: "Add your name" });
+    await expect(form.getByRole("alert")).toHaveText(/Many signatures have come from your network in a short time\. Please try again in a minute\./);
+    await expect(form.getByLabel("Full name")).toHaveValue("Office Colleague 5");
+    await expect(form.getByLabel("City")).toHaveValue("Ghent");
+    expect(await db.signature.count({ where: { appealId: appeal.id } })).toBe(4);
+  });
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

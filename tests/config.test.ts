@@ -40,6 +40,12 @@ describe("configuration", () => {
     );
   });
 
+  test("X-Forwarded-For is not believed unless TRUST_PROXY says so", () => {
+    assert.equal(loadConfig({ SESSION_SECRET: "x".repeat(32) }).trustProxy, false);
+    assert.equal(loadConfig({ SESSION_SECRET: "x".repeat(32), TRUST_PROXY: "1" }).trustProxy, 1);
+    assert.equal(loadConfig({ SESSION_SECRET: "x".repeat(32), TRUST_PROXY: "10.0.0.0/8" }).trustProxy, "10.0.0.0/8");
+  });
+
   test("PUBLIC_URL loses a trailing slash so links are built cleanly", () => {
     const config = loadConfig({ PUBLIC_URL: "https://sign.example.org/", SESSION_SECRET: "x".repeat(32) });
     assert.equal(config.publicUrl, "https://sign.example.org");

@@ -13,13 +13,15 @@ type Props = {
   countries: { code: string; name: string }[];
   fields?: SignFormFields;
   fieldErrors?: SignatureFieldErrors;
+  /** Set when this network has sent too many signatures lately. */
+  retryAfterMinutes?: number;
 };
 
 /**
  * The sign form. A plain POST that works without JavaScript; with it, Remix submits in the
  * background and focus moves to the first field that needs attention.
  */
-export function SignForm({ countries, fields = {}, fieldErrors = {} }: Props) {
+export function SignForm({ countries, fields = {}, fieldErrors = {}, retryAfterMinutes }: Props) {
   const { t, rich } = useT();
   const navigation = useNavigation();
   const submitting = navigation.state !== "idle" && navigation.formMethod === "POST";
@@ -53,6 +55,11 @@ export function SignForm({ countries, fields = {}, fieldErrors = {} }: Props) {
       {hasErrors ? (
         <div className="error-summary" role="alert">
           {t("signForm.errorSummary")}
+        </div>
+      ) : null}
+      {retryAfterMinutes ? (
+        <div className="error-summary" role="alert">
+          {t("signForm.tooManyAttempts", { minutes: retryAfterMinutes })}
         </div>
       ) : null}
 

@@ -59,6 +59,7 @@ export const en = {
   "signForm.submit": "Sign",
   "signForm.submitting": "Signing…",
   "signForm.errorSummary": "Please correct the marked fields.",
+  "signForm.tooManyAttempts": "Many signatures have come from your network in a short time. Please try again in {minutes, plural, one {a minute} other {# minutes}}.",
   "signForm.closed": "This appeal no longer collects signatures.",
   "signForm.honeypot": "Leave this field empty",
 

@@ -27,6 +27,12 @@ const environmentSchema = z
     DATA_DIR: z.string().default(".data"),
     RUN_WORKER: z.enum(["true", "false"]).default("true"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
+    SIGN_LIMIT_PER_IP_HOUR: z.coerce.number().int().min(0).default(200),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d+|[\w.:/, -]+)$/, "must be false, true, a number of proxies, or addresses/subnets")
+      .default("false"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -50,6 +56,9 @@ export type Config = {
   dataDir: string;
   runWorker: boolean;
   workerConcurrency: number;
+  signingLimits: { perMinute: number; perHour: number };
+  /** Express "trust proxy": which X-Forwarded-For hops to believe for the client's address. */
+  trustProxy: boolean | number | string;
 };
 
 export class ConfigError extends Error {
@@ -80,7 +89,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
+    signingLimits: { perMinute: values.SIGN_LIMIT_PER_IP_MINUTE, perHour: values.SIGN_LIMIT_PER_IP_HOUR },
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
   };
+}
+
+/**
+ * Believing X-Forwarded-For from anyone would let a client pick its own address (and dodge
+ * rate limits), so by default it is ignored; behind a load balancer set TRUST_PROXY to the
+ * number of proxies in front of the app, or their addresses.
+ */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** Outside production a secret is made once and kept, so sessions survive restarts. */

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { seedDemoAppealIfEmpty } from "~/domain/demo-appeal";
+import { createSigningRateLimit, type SigningRateLimit } from "~/domain/signing-rate-limit";
 import { loadConfig, type Config } from "./config.server";
 import { createDatabaseClient, type Database } from "./db.server";
 import { startEmbeddedPostgres } from "./embedded-postgres.server";
@@ -14,6 +15,7 @@ export type Runtime = {
   config: Config;
   log: Logger;
   db: Database;
+  signingRateLimit: SigningRateLimit;
   /** Where the dev mailbox keeps messages; null when real SMTP is configured. */
   devMailboxDirectory: string | null;
   worker: Worker | null;
@@ -88,7 +90,8 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
       stoppers.push(() => worker?.stop());
     }
 
-    return { config, log, db, devMailboxDirectory, worker, stop };
+    const signingRateLimit = createSigningRateLimit(db, config.signingLimits, config.sessionSecret);
+    return { config, log, db, signingRateLimit, devMailboxDirectory, worker, stop };
   } catch (error) {
     await stop();
     throw error;

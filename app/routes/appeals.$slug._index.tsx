@@ -52,10 +52,19 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   // Only the form's own fields are echoed back into the page.
   const fields: SignFormFields = Object.fromEntries(signatureFields.flatMap((name) => (form.has(name) ? [[name, form.get(name)]] : [])));
 
-  if (!appeal.acceptsSignatures) return data({ fields, fieldErrors: {}, closed: true }, { status: 409 });
+  if (!appeal.acceptsSignatures) return data({ fields, fieldErrors: {}, closed: true, retryAfterMinutes: null }, { status: 409 });
 
   const validated = validateSignature(fields);
-  if (!validated.ok) return data({ fields, fieldErrors: validated.fieldErrors, closed: false }, { status: 400 });
+  if (!validated.ok) return data({ fields, fieldErrors: validated.fieldErrors, closed: false, retryAfterMinutes: null }, { status: 400 });
+
+  const limit = await context.signingRateLimit.consume(appeal.id, context.clientAddress);
+  if (!limit.allowed) {
+    context.log.warn({ appealId: appeal.id }, "signing rate limit reached");
+    return data(
+      { fields, fieldErrors: {}, closed: false, retryAfterMinutes: Math.ceil(limit.retryAfterSeconds / 60) },
+      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
+    );
+  }
 
   const locale = negotiateLocale(request.headers.get("accept-language"));
   const outcome = await signAppeal(context.db, appeal.id, validated.input, { locale });
@@ -81,7 +90,12 @@ export default function AppealPage() {
         <div className="card">
           <SignatureProgress confirmed={appeal.counts.confirmed} goal={appeal.signatureGoal} />
           {appeal.acceptsSignatures && !submitted?.closed ? (
-            <SignForm countries={countries} fields={submitted?.fields} fieldErrors={submitted?.fieldErrors} />
+            <SignForm
+              countries={countries}
+              fields={submitted?.fields}
+              fieldErrors={submitted?.fieldErrors}
+              retryAfterMinutes={submitted?.retryAfterMinutes ?? undefined}
+            />
           ) : (
             <p className="notice">{t("signForm.closed")}</p>
           )}

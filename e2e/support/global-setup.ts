@@ -30,6 +30,8 @@ export default async function globalSetup() {
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
       WORKER_CONCURRENCY: "4",
+      // Low enough for a journey to reach; each journey signs its own appeal at most 3 times.
+      SIGN_LIMIT_PER_IP_MINUTE: "4",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
