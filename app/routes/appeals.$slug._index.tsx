@@ -36,7 +36,18 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
   { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
-  ...(loaded?.appeal.summary ? [{ name: "description", content: loaded.appeal.summary }] : []),
+  ...(loaded
+    ? [
+        { property: "og:type", content: "article" },
+        { property: "og:title", content: loaded.appeal.title },
+        ...(loaded.appeal.summary
+          ? [
+              { name: "description", content: loaded.appeal.summary },
+              { property: "og:description", content: loaded.appeal.summary },
+            ]
+          : []),
+      ]
+    : []),
 ];
 
 /** Someone pressed "Sign". */

@@ -1,4 +1,5 @@
 import { Logger as WorkerLogger, run, runMigrations, type Runner, type Task } from "graphile-worker";
+import pg from "pg";
 import { z } from "zod";
 import { prepareSignatureEmail } from "~/domain/signature-emails";
 import type { Database } from "~/infra/db.server";
@@ -45,10 +46,17 @@ export type Worker = { stop: () => Promise<void> };
 
 /** Sends queued email (with retries and exponential backoff, by graphile-worker) until stopped. */
 export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
+  // Our own pool, so that shutting down can wait until every connection is closed, and so that
+  // a connection the server drops (e.g. Postgres stopping first on Ctrl+C) is logged, not fatal.
+  const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: deps.concurrency + 2 });
+  pool.on("error", (error: Error & { code?: string }) => {
+    const fields = { err: { message: error.message, code: error.code } };
+    if (error.code === serverShuttingDown) deps.log.debug(fields, "queue connection closed by the server");
+    else deps.log.warn(fields, "queue connection lost");
+  });
   const runner: Runner = await run({
-    connectionString: deps.databaseUrl,
+    pgPool: pool,
     concurrency: deps.concurrency,
-    maxPoolSize: deps.concurrency + 2,
     noHandleSignals: true,
     pollInterval: 1000,
     logger: queueLogger(deps.log),
@@ -56,14 +64,24 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
     crontab: "",
   });
   let stopping: Promise<void> | null = null;
-  return { stop: () => (stopping ??= runner.stop()) };
+  const stopRunnerThenPool = async () => {
+    await runner.stop();
+    await pool.end();
+  };
+  return { stop: () => (stopping ??= stopRunnerThenPool()) };
 }
+
+/** Postgres 57P01: the server is shutting down (Ctrl+C reaches the embedded Postgres too). Expected. */
+const serverShuttingDown = "57P01";
 
 export function queueLogger(log: Logger): WorkerLogger {
   const queueLog = log.child({ component: "queue" });
   return new WorkerLogger(() => (level, message, meta) => {
-    const fields = { ...(meta ?? {}) };
-    if (level === "error") queueLog.error(fields, message);
+    // graphile-worker attaches whole pg clients to errors; keep what explains the error.
+    const { error, ...rest } = (meta ?? {}) as { error?: { message?: string; code?: string } };
+    const fields = error ? { ...rest, err: { message: error.message, code: error.code } } : rest;
+    if (error?.code === serverShuttingDown) queueLog.debug(fields, "database connection closed by the server");
+    else if (level === "error") queueLog.error(fields, message);
     else if (level === "warning") queueLog.warn(fields, message);
     else if (level === "info") queueLog.info(fields, message);
     else queueLog.debug(fields, message);
