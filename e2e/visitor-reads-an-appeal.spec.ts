@@ -131,4 +131,22 @@ test.describe("A visitor reads an appeal", () => {
     const unknownAppeal = await request.post("/appeals/no-such-appeal?index", { form: { fullName: "X" } });
     expect(unknownAppeal.status()).toBe(404);
   });
+
+  test("an appeal in several languages can be read in each of them", async ({ page, db }) => {
+    const appeal = await createTestAppeal(db, {
+      translations: [
+        { locale: "en", title: "Save the river meadows", body: "The meadows flood every spring.\n\nKeep them wild." },
+        { locale: "de", title: "Rettet die Flussauen", body: "Die Auen werden jeden Frühling überflutet.\n\nLasst sie wild." },
+      ],
+    });
+    await page.goto(`/appeals/${appeal.slug}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Save the river meadows");
+
+    await page.getByRole("navigation", { name: "Languages of this appeal" }).getByRole("link", { name: "Deutsch" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Rettet die Flussauen");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveAttribute("lang", "de");
+    await expect(page.getByText("Lasst sie wild.")).toBeVisible();
+    await expect(page).toHaveURL(/\?lang=de$/);
+    await expect(page.getByRole("navigation", { name: "Languages of this appeal" }).getByRole("link", { name: "English" })).toBeVisible();
+  });
 });

@@ -1,18 +1,46 @@
+import { Link } from "@remix-run/react";
 import type { AppealView } from "~/domain/appeals";
 import { useT } from "~/i18n/react";
+
+/** Links to the appeal's text in its other languages, each named in its own language. */
+function LanguageChoice({ current, locales }: { current: string; locales: string[] }) {
+  const { t } = useT();
+  if (locales.length < 2) return null;
+  const nameOf = (locale: string) => new Intl.DisplayNames([locale], { type: "language" }).of(locale) ?? locale;
+  return (
+    <nav className="languages" aria-label={t("appeal.languages")}>
+      {locales.map((locale) =>
+        locale === current ? (
+          <span key={locale} lang={locale} aria-current="true">
+            {nameOf(locale)}
+          </span>
+        ) : (
+          <Link key={locale} to={`?lang=${encodeURIComponent(locale)}`} lang={locale} hrefLang={locale} preventScrollReset>
+            {nameOf(locale)}
+          </Link>
+        ),
+      )}
+    </nav>
+  );
+}
 
 export function AppealText({ appeal }: { appeal: AppealView }) {
   const { t, date } = useT();
   return (
-    <article lang={appeal.locale}>
-      <h1>{appeal.title}</h1>
+    <article>
+      <LanguageChoice current={appeal.locale} locales={appeal.locales} />
+      <h1 lang={appeal.locale}>{appeal.title}</h1>
       <p className="appeal-meta">
         {appeal.publishedAt ? t("appeal.published", { date: date(appeal.publishedAt) }) : null}
         {appeal.acceptsSignatures && appeal.closesAt ? <> · {t("appeal.closes", { date: date(appeal.closesAt) })}</> : null}
       </p>
       {appeal.acceptsSignatures ? null : <p className="notice">{t("appeal.closed")}</p>}
-      {appeal.summary ? <p className="appeal-summary">{appeal.summary}</p> : null}
-      <div className="appeal-text">
+      {appeal.summary ? (
+        <p className="appeal-summary" lang={appeal.locale}>
+          {appeal.summary}
+        </p>
+      ) : null}
+      <div className="appeal-text" lang={appeal.locale}>
         {appeal.paragraphs.map((paragraph, index) => (
           <p key={index}>{paragraph}</p>
         ))}

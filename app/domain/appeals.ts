@@ -8,6 +8,8 @@ export type AppealView = {
   acceptsSignatures: boolean;
   /** Language of the text shown; may differ from the reader's when no translation exists. */
   locale: string;
+  /** Every language the text exists in. */
+  locales: string[];
   title: string;
   summary: string | null;
   paragraphs: string[];
@@ -58,6 +60,7 @@ export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, l
     status: appeal.status,
     acceptsSignatures: acceptsSignatures(appeal, new Date()),
     locale: translation.locale,
+    locales: appeal.translations.map((t) => t.locale).sort(),
     title: translation.title,
     summary: translation.summary,
     paragraphs: splitParagraphs(translation.body),

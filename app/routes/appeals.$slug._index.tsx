@@ -23,7 +23,9 @@ const signersOnAppealPage = 10;
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const locale = negotiateLocale(request.headers.get("accept-language"));
-  const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
+  // ?lang= picks the language of the appeal's text (the reader chose it from the list).
+  const textLocale = new URL(request.url).searchParams.get("lang") ?? locale;
+  const appeal = await getPublicAppeal(context.db, params.slug ?? "", textLocale);
   if (!appeal) throw data(null, { status: 404 });
   const firstSigners = await listPublicSigners(context.db, appeal.id, { limit: signersOnAppealPage });
   return data(
