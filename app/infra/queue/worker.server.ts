@@ -49,11 +49,14 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
   // Our own pool, so that shutting down can wait until every connection is closed, and so that
   // a connection the server drops (e.g. Postgres stopping first on Ctrl+C) is logged, not fatal.
   const pool = new pg.Pool({ connectionString: deps.databaseUrl, max: deps.concurrency + 2 });
-  pool.on("error", (error: Error & { code?: string }) => {
+  const onConnectionError = (error: Error & { code?: string }) => {
     const fields = { err: { message: error.message, code: error.code } };
     if (error.code === serverShuttingDown) deps.log.debug(fields, "queue connection closed by the server");
     else deps.log.warn(fields, "queue connection lost");
-  });
+  };
+  // Idle connections report on the pool, busy ones on the client itself.
+  pool.on("error", onConnectionError);
+  pool.on("connect", (client) => client.on("error", onConnectionError));
   const runner: Runner = await run({
     pgPool: pool,
     concurrency: deps.concurrency,
