@@ -1,19 +1,8 @@
-import { createServer } from "node:net";
 import { defineConfig } from "@playwright/test";
+import { freePort } from "./e2e/support/app";
 import { chromiumArgs, findChromium } from "./tests/support/chromium";
 
-/** The app under test listens on a port free at start; workers inherit it through the environment. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
+// The app under test listens on a port free at start; workers inherit it through the environment.
 process.env.UNDERSIGN_E2E_PORT ??= String(await freePort());
 const browser = findChromium();
 if ("problem" in browser) throw new Error(browser.problem);

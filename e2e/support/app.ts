@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export type RunningApp = { baseUrl: string; dataDir: string; stop: () => Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/**
+ * The built app as production runs it (`node build/server.js`), with the given settings and a
+ * data directory of its own. Resolves once /healthz answers.
+ */
+export async function startApp(options: { port: number; env: Record<string, string> }): Promise<RunningApp> {
+  const baseUrl = `http://localhost:${options.port}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-e2e-"));
+  const app = spawn("node", ["build/server.js"], {
+    env: { ...process.env, PORT: String(options.port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: "warn", ...options.env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    app.once("exit", (code) => {
+      exitCode = code;
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    if (exitCode === undefined) app.kill("SIGTERM");
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) {
+      await stop();
+      throw new Error(`the app exited during start-up (code ${exitCode})`);
+    }
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return { baseUrl, dataDir, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  app.kill("SIGKILL");
+  await stop();
+  throw new Error(`the app did not answer ${baseUrl}/healthz within 60 s`);
+}
