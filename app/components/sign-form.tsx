@@ -50,7 +50,7 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, retryAfterM
   const optional = <span className="optional">({t("signForm.optional")})</span>;
 
   return (
-    <Form method="post" className="sign-form" noValidate ref={formRef} aria-labelledby="sign-heading">
+    <Form method="post" className="sign-form" id="sign-form" noValidate ref={formRef} aria-labelledby="sign-heading">
       <h2 id="sign-heading">{t("signForm.heading")}</h2>
       {hasErrors ? (
         <div className="error-summary" role="alert">

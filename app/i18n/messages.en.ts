@@ -16,6 +16,7 @@ export const en = {
   "home.signatures": "{count, plural, one {# signature} other {# signatures}}",
 
   "appeal.published": "Published {date}",
+  "appeal.jumpToSign": "{count, plural, =0 {Be the first to sign} one {Sign with # other person} other {Sign with # others}}",
   "appeal.languages": "Languages of this appeal",
   "appeal.closed": "This appeal is closed and no longer collects signatures.",
   "appeal.closes": "Open for signatures until {date}",

@@ -94,6 +94,14 @@ export default function AppealPage() {
   return (
     <div className="page appeal-layout">
       <div className="card">
+        {appeal.acceptsSignatures ? (
+          // On a phone the form comes after the whole letter; this takes the reader straight there.
+          <p className="jump-to-sign">
+            <a href="#sign-form" className="button">
+              {t("appeal.jumpToSign", { count: appeal.counts.confirmed })}
+            </a>
+          </p>
+        ) : null}
         <AppealText appeal={appeal} />
         <AppealAuthors authors={appeal.authors} />
         <AppealAttachments attachments={appeal.attachments} />
