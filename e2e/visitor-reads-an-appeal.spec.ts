@@ -149,4 +149,18 @@ test.describe("A visitor reads an appeal", () => {
     await expect(page).toHaveURL(/\?lang=de$/);
     await expect(page.getByRole("navigation", { name: "Languages of this appeal" }).getByRole("link", { name: "English" })).toBeVisible();
   });
+
+  test("a closed appeal can still be read but takes no more signatures", async ({ page, request, db }) => {
+    const appeal = await createTestAppeal(db, { closesAt: new Date(Date.now() - 60_000) });
+    await page.goto(`/appeals/${appeal.slug}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(appeal.title);
+    await expect(page.getByText("This appeal is closed and no longer collects signatures.")).toBeVisible();
+    await expect(page.getByRole("form", { name: "Add your name" })).toHaveCount(0);
+
+    const late = await request.post(`/appeals/${appeal.slug}?index`, {
+      form: { fullName: "Late Larry", email: "late@example.org", acceptPrivacy: "on" },
+    });
+    expect(late.status()).toBe(409);
+    expect(await db.signature.count({ where: { appealId: appeal.id } })).toBe(0);
+  });
 });
