@@ -35,7 +35,8 @@ before(async () => {
   // An interrupted run would otherwise leave the server running in a directory nobody reuses.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      void removeEmbeddedServer().finally(() => process.exit(1));
+      // Then the signal again, now with its default action (we listened only once): the run ends.
+      void removeEmbeddedServer().finally(() => process.kill(process.pid, signal));
     });
   }
 });
