@@ -1,38 +1,97 @@
+import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { loadConfig, StartupError, type Config } from "~/infra/config.server";
 import { rejectCrossSiteWrites, securityHeaders } from "~/infra/http-guards.server";
-import { pathForLog } from "~/infra/logger.server";
-import { startRuntime } from "~/infra/runtime.server";
+import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
+import { startRuntime, type Runtime } from "~/infra/runtime.server";
 
 /**
  * The web process: Remix behind Express. By default it also runs the worker that sends
  * email (RUN_WORKER=true); at scale run several of these with RUN_WORKER=false and
  * separate `npm run worker` processes.
+ *
+ * Start-up order matters to the person at the terminal: settings first, then whether this
+ * folder already runs Undersign, then the port, and only then the database and the rest, so
+ * that each mistake is one sentence before anything else has started.
  */
-async function main() {
-  const runtime = await startRuntime({ role: "web" });
-  const { config, log } = runtime;
-  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel).child({ role: "web" });
+
+  // On the embedded database, one web server per data folder (see running-instance.server.ts).
+  const local = config.databaseUrl ? null : await import("~/local/running-instance.server");
+  const alreadyRunning = local?.findRunningInstance(config.dataDir);
+  if (alreadyRunning) throw alreadyRunningError(alreadyRunning, config);
+
+  // The port is taken first; until the app is ready it answers 503 "starting".
+  let handle: http.RequestListener = answerStarting;
+  const server = http.createServer((req, res) => handle(req, res));
+  await listen(server, config.port);
+
+  const claim = local?.claimDataDir(config.dataDir, config.port);
+  if (claim && "heldBy" in claim) {
+    server.close();
+    throw alreadyRunningError(claim.heldBy, config);
+  }
+
+  let runtime: Runtime | null = null;
+  let shuttingDown = false;
+  const shutDown = (reason: string, exitCode: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ reason }, "shutting down");
+    // Interrupted while starting: nothing is half-written (migrations are transactional), and
+    // the embedded Postgres is stopped by its exit hook.
+    if (!runtime) process.exit(reason === "SIGINT" ? 130 : reason === "SIGTERM" ? 143 : exitCode);
+    const stopRuntime = runtime.stop;
+    server.close(() => {
+      stopRuntime().then(
+        () => process.exit(exitCode),
+        () => process.exit(1),
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGINT", () => shutDown("SIGINT", 0));
+  process.on("SIGTERM", () => shutDown("SIGTERM", 0));
+
+  runtime = await startRuntime({
+    role: "web",
+    config,
+    log,
+    say,
+    onFatal: () => shutDown("fatal", 1),
+  });
+  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
+  handle = createApp(runtime, build, log);
+
+  log.info({ port: config.port, publicUrl: config.publicUrl }, "listening");
+  say(`\nUndersign is running at http://localhost:${config.port}`);
+  if (runtime.devMailboxDirectory) say(`Dev mailbox: http://localhost:${config.port}/dev/mailbox\n`);
+}
+
+function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.Express {
+  const { config } = runtime;
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.use(compression());
   app.use(securityHeaders);
-  app.use(
-    (req, res, next) => {
-      const started = process.hrtime.bigint();
-      res.on("finish", () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.info({ method: req.method, path: pathForLog(req.originalUrl), status: res.statusCode, ms: Math.round(ms) }, "request");
-      });
-      next();
-    },
-  );
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ method: req.method, path: pathForLog(req.originalUrl), status: res.statusCode, ms: Math.round(ms) }, "request");
+    });
+    next();
+  });
   // Fingerprinted bundles never change; other public files may.
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
@@ -52,32 +111,37 @@ async function main() {
       }),
     }),
   );
+  return app;
+}
 
-  const server = app.listen(config.port, () => {
-    log.info({ port: config.port, publicUrl: config.publicUrl }, "listening");
-    process.stdout.write(`\nUndersign is running at http://localhost:${config.port}\n`);
-    if (runtime.devMailboxDirectory) process.stdout.write(`Dev mailbox: http://localhost:${config.port}/dev/mailbox\n\n`);
-  });
+/** What the port answers while the database and migrations are being prepared. */
+function answerStarting(_req: http.IncomingMessage, res: http.ServerResponse) {
+  res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "2", "Cache-Control": "no-store" });
+  res.end("Undersign is starting. Try again in a moment.\n");
+}
 
-  let shuttingDown = false;
-  const shutDown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ signal }, "shutting down");
-    server.close(() => {
-      runtime.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") {
+        reject(new StartupError(`Port ${port} is already in use by another program. Set PORT to a free port, e.g. PORT=${port === 3000 ? 3001 : 3000} npm start.`));
+      } else if (error.code === "EACCES") {
+        reject(new StartupError(`This user may not listen on port ${port}. Set PORT to a port above 1023, e.g. PORT=3000.`));
+      } else reject(error);
     });
-    server.closeIdleConnections();
-  };
-  process.on("SIGINT", () => shutDown("SIGINT"));
-  process.on("SIGTERM", () => shutDown("SIGTERM"));
+    server.listen(port, () => resolve());
+  });
+}
+
+function alreadyRunningError(running: { pid: number; port: number }, config: Config): StartupError {
+  return new StartupError(
+    `Undersign is already running from this folder on port ${running.port} (process ${running.pid}, data in ${config.dataDir}). ` +
+      `Open http://localhost:${running.port}, or stop it first. To run a second copy, give it its own DATA_DIR and PORT.`,
+  );
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`Undersign could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && error.name !== "ConfigError" && error.stack) process.stderr.write(error.stack + "\n");
+  if (!(error instanceof StartupError) && error instanceof Error && error.stack) process.stderr.write(error.stack + "\n");
   process.exit(1);
 });

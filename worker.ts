@@ -1,24 +1,44 @@
-import { startRuntime } from "~/infra/runtime.server";
+import { loadConfig, StartupError } from "~/infra/config.server";
+import { createLogger } from "~/infra/logger.server";
+import { startRuntime, type Runtime } from "~/infra/runtime.server";
 
-/** A worker process alone: sends queued email. Run as many as the mail volume needs. */
+/**
+ * A worker process alone: sends queued email. Run as many as the mail volume needs.
+ * Locally, beside `npm start` (with RUN_WORKER=false there), it shares the embedded database
+ * and stops when that database stops.
+ */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
 async function main() {
-  const runtime = await startRuntime({ role: "worker" });
-  runtime.log.info("worker running");
-  process.stdout.write("Undersign worker is running. Stop it with Ctrl+C.\n");
+  const config = loadConfig();
+  const log = createLogger(config.logLevel).child({ role: "worker" });
+  let runtime: Runtime | null = null;
   let stopping = false;
-  const shutDown = () => {
+  const shutDown = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
+    if (!runtime) process.exit(exitCode === 0 ? 130 : exitCode); // interrupted while starting
     runtime.stop().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       () => process.exit(1),
     );
   };
-  process.on("SIGINT", shutDown);
-  process.on("SIGTERM", shutDown);
+  process.on("SIGINT", () => shutDown(0));
+  process.on("SIGTERM", () => shutDown(0));
+
+  runtime = await startRuntime({
+    role: "worker",
+    config,
+    log,
+    say,
+    onFatal: () => shutDown(1),
+  });
+  log.info("worker running");
+  say("Undersign worker is running. Stop it with Ctrl+C.");
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`Undersign worker could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (!(error instanceof StartupError) && error instanceof Error && error.stack) process.stderr.write(error.stack + "\n");
   process.exit(1);
 });

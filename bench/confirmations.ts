@@ -15,7 +15,7 @@ import { confirmAndCount, getSignatureCounts, recountSignatures } from "~/domain
 import { confirmSignature, signAppeal, validateSignature } from "~/domain/signatures";
 import { createToken } from "~/domain/tokens";
 import { createDatabaseClient } from "~/infra/db.server";
-import { startEmbeddedPostgres } from "~/infra/embedded-postgres.server";
+import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { createLogger } from "~/infra/logger.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";

@@ -181,6 +181,25 @@ test.describe("Many signatures from one network", () => {
   });
 });
 
+test.describe("A bot that fills every field", () => {
+  test("a filled honeypot gets the same thanks page, and nothing is stored or emailed", async ({ page, appeal, db, inbox }) => {
+    await page.goto(appeal.path);
+    // People never see this field; form-filling bots fill it along with the rest.
+    await page.locator('input[name="website"]').fill("https://spam.example", { force: true });
+    await fillAndSubmitSignForm(page, { fullName: "Spam Bot", email: "bot@example.org", showPublicly: true });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+
+    expect(await db.signature.count({ where: { appealId: appeal.id } })).toBe(0);
+    // The same submission without the honeypot is stored, so the zero above means something.
+    await page.goto(appeal.path);
+    await fillAndSubmitSignForm(page, { fullName: "Real Person", email: "person@example.org" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await inbox.waitForMessage("person@example.org", "Confirm your signature");
+    expect(await db.signature.count({ where: { appealId: appeal.id } })).toBe(1);
+    expect(await inbox.messagesTo("bot@example.org")).toEqual([]);
+  });
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

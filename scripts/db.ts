@@ -5,19 +5,18 @@
  *   npm run db:diff -- <name>       write a migration for the changes in schema.prisma
  *   npm run db:check                exit 1 if schema.prisma has changes without a migration
  *
- * Uses DATABASE_URL when set. Otherwise starts the embedded development cluster in
- * ./.data/postgres for the duration of the command. `diff` and `check` only need a server to
- * create a temporary shadow database on; they do not change the database itself.
+ * Uses the same database `npm start` would with the same settings (DATABASE_URL, else the
+ * embedded cluster under DATA_DIR, started for the duration of the command or shared with the
+ * running app). `diff` and `check` only need a server to create a temporary shadow database on;
+ * they do not change the database itself.
  * Add --verbose to see the server's and the schema engine's log.
  */
 import path from "node:path";
 
-import { startEmbeddedPostgres } from "../app/infra/embedded-postgres.server.js";
-import {
-  applyMigrations,
-  checkMigrationDrift,
-  createMigration,
-} from "../app/infra/migrations.server.js";
+import { loadDatabaseSettings, StartupError } from "../app/infra/config.server.js";
+import { openDatabase } from "../app/infra/database-connection.server.js";
+import { applyMigrations } from "../app/infra/migrations.server.js";
+import { checkMigrationDrift, createMigration } from "../app/infra/schema-diff.server.js";
 
 const USAGE = `Usage: tsx scripts/db.ts <command> [--verbose]
 
@@ -26,9 +25,7 @@ Commands:
   diff <name>    write prisma/migrations/<timestamp>_<name>/migration.sql from schema.prisma
   check          exit 1 when schema.prisma and prisma/migrations disagree
 
-Uses DATABASE_URL if set, else the embedded cluster in ./.data/postgres.`;
-
-const DEV_CLUSTER_DIR = ".data/postgres";
+Uses DATABASE_URL if set, else the embedded cluster under DATA_DIR (default ./.data).`;
 
 type Command = { name: "migrate" } | { name: "diff"; migrationName: string } | { name: "check" };
 
@@ -58,26 +55,12 @@ async function main(): Promise<number> {
   }
 }
 
-async function connectToDatabase(
-  log: ((line: string) => void) | undefined,
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const configuredUrl = process.env.DATABASE_URL;
-  if (configuredUrl) return { url: configuredUrl, stop: async () => {} };
-
-  const requestedDir = path.resolve(DEV_CLUSTER_DIR);
+async function connectToDatabase(log: ((line: string) => void) | undefined): Promise<{ url: string; stop: () => Promise<void> }> {
+  const settings = loadDatabaseSettings();
   const startedAt = performance.now();
-  const server = await startEmbeddedPostgres({ dataDir: requestedDir, onLog: log });
-  const where = server.clusterDir === requestedDir ? DEV_CLUSTER_DIR : server.clusterDir;
-  console.error(
-    `DATABASE_URL is not set: using the embedded Postgres in ${where} ` +
-      `(${Math.round(performance.now() - startedAt)} ms)`,
-  );
-  if (server.clusterDir !== requestedDir) {
-    console.error(
-      `  (moved out of ${DEV_CLUSTER_DIR} because the "postgres" OS user cannot enter this checkout)`,
-    );
-  }
-  return server;
+  const database = await openDatabase(settings, (line) => console.error(line), { debug: log });
+  console.error(`Database: ${database.description} (${Math.round(performance.now() - startedAt)} ms)`);
+  return database;
 }
 
 async function runCommand(
@@ -125,7 +108,7 @@ async function runCommand(
 main().then(
   (exitCode) => process.exit(exitCode),
   (error: unknown) => {
-    const showStack = process.argv.includes("--verbose") || process.argv.includes("-v");
+    const showStack = !(error instanceof StartupError) && (process.argv.includes("--verbose") || process.argv.includes("-v"));
     if (error instanceof Error) console.error(showStack ? (error.stack ?? error.message) : error.message);
     else console.error(String(error));
     process.exit(1);

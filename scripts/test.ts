@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import type { EmbeddedPostgres } from "~/infra/embedded-postgres.server";
+import type { EmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { findChromium } from "../tests/support/chromium";
 
 function step(title: string) {
@@ -36,9 +36,10 @@ async function main() {
   // database imports it: generate first, and load those modules only afterwards.
   step("Generate the Prisma client");
   await run("npm", ["run", "db:generate", "--silent"]);
-  const { startEmbeddedPostgres } = await import("~/infra/embedded-postgres.server");
+  const { startEmbeddedPostgres } = await import("~/local/embedded-postgres.server");
   const { createLogger } = await import("~/infra/logger.server");
-  const { applyMigrations, checkMigrationDrift } = await import("~/infra/migrations.server");
+  const { applyMigrations } = await import("~/infra/migrations.server");
+  const { checkMigrationDrift } = await import("~/infra/schema-diff.server");
   const { prepareQueue } = await import("~/infra/queue/worker.server");
   const { withAdminConnection } = await import("../tests/support/database");
 

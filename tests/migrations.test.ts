@@ -5,16 +5,17 @@
  *   node --import tsx --test tests/migrations.test.ts
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 
 import pg from "pg";
 
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "~/infra/embedded-postgres.server";
-import { applyMigrations, checkMigrationDrift } from "~/infra/migrations.server";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "~/local/embedded-postgres.server";
+import { applyMigrations } from "~/infra/migrations.server";
+import { checkMigrationDrift } from "~/infra/schema-diff.server";
 import { withAdminConnection } from "./support/database";
 
 const migrationsDirectory = path.resolve("prisma", "migrations");
@@ -160,4 +161,63 @@ test("a schema change without a migration is reported as drift, with the SQL it 
   } finally {
     await rm(projectRoot, { recursive: true, force: true });
   }
+});
+
+describe("interrupted and failed migrations", () => {
+  test("a migration recorded as started but never applied (an interrupted run of an older version) is applied on the next start", async () => {
+    const databaseUrl = await createEmptyDatabase();
+    const [first] = await migrationNamesOnDisk();
+    const sql = await readFile(path.join(migrationsDirectory, first!, "migration.sql"));
+    // What `prisma migrate deploy` leaves when stopped between recording a migration and running it.
+    await query(databaseUrl, `CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL,
+      "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
+      "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
+    await query(
+      databaseUrl,
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ('${randomUUID()}', '${createHash("sha256").update(sql).digest("hex")}', '${first}')`,
+    );
+
+    const result = await applyMigrations(databaseUrl);
+    assert.deepEqual(result.recovered, [first]);
+    assert.deepEqual([first, ...result.applied], await migrationNamesOnDisk());
+    const rows = await query<{ finished: boolean }>(databaseUrl, `SELECT finished_at IS NOT NULL AS finished FROM _prisma_migrations`);
+    assert.ok(rows.every((row) => row.finished));
+    await query(databaseUrl, `SELECT count(*) FROM "Signature"`);
+  });
+
+  test("a migration applied but not recorded as finished is only marked finished", async () => {
+    const databaseUrl = await createEmptyDatabase();
+    await applyMigrations(databaseUrl);
+    const names = await migrationNamesOnDisk();
+    const last = names.at(-1)!;
+    await query(databaseUrl, `UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = '${last}'`);
+
+    const result = await applyMigrations(databaseUrl);
+    assert.deepEqual(result, { applied: [], recovered: [last] });
+    const rows = await query<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`);
+    assert.deepEqual(rows.map((row) => row.migration_name).sort(), names);
+  });
+
+  test("a migration that fails leaves nothing of itself behind, and applies once it is fixed", async () => {
+    const projectRoot = await mkdtemp(path.join(os.tmpdir(), "undersign-failing-migration-"));
+    try {
+      await cp(path.resolve("prisma"), path.join(projectRoot, "prisma"), { recursive: true });
+      const broken = path.join(projectRoot, "prisma", "migrations", "29990101000000_broken");
+      await mkdir(broken);
+      await writeFile(path.join(broken, "migration.sql"), `CREATE TABLE "HalfDone" ("id" INTEGER);\nSELECT no_such_function();\n`);
+      const databaseUrl = await createEmptyDatabase();
+
+      await assert.rejects(applyMigrations(databaseUrl, { projectRoot }), /Migration 29990101000000_broken failed, and nothing of it was applied/);
+      const tables = await query<{ table_name: string }>(databaseUrl, `SELECT table_name FROM information_schema.tables WHERE table_name = 'HalfDone'`);
+      assert.deepEqual(tables, [], "its first statement was rolled back with it");
+      const recorded = await query<{ migration_name: string }>(databaseUrl, `SELECT migration_name FROM _prisma_migrations`);
+      assert.ok(!recorded.some((row) => row.migration_name === "29990101000000_broken"), "no row blocks the next start");
+
+      await writeFile(path.join(broken, "migration.sql"), `CREATE TABLE "HalfDone" ("id" INTEGER);\n`);
+      const fixed = await applyMigrations(databaseUrl, { projectRoot });
+      assert.deepEqual(fixed.applied, ["29990101000000_broken"]);
+    } finally {
+      await rm(projectRoot, { recursive: true, force: true });
+    }
+  });
 });

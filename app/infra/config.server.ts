@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -8,13 +8,21 @@ import { z } from "zod";
  * Outside production every variable may be left unset: the app then runs on an embedded
  * Postgres and a local mailbox, so `npm start` works on a fresh machine.
  */
+
+/** What anything that opens the database reads: the app, the worker, the db:* scripts and CLIs. */
+const databaseVariables = {
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection URL")
+    .optional(),
+  DATABASE_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  DATA_DIR: z.string().default(".data"),
+};
+
 const environmentSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection URL")
-      .optional(),
+    ...databaseVariables,
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587")
@@ -24,7 +32,6 @@ const environmentSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    DATA_DIR: z.string().default(".data"),
     RUN_WORKER: z.enum(["true", "false"]).default("true"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
@@ -42,18 +49,30 @@ const environmentSchema = z
     }
   });
 
-export type Config = {
+const databaseSchema = z.object(databaseVariables).superRefine((env, ctx) => {
+  if (env.NODE_ENV === "production" && !env.DATABASE_URL) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required when NODE_ENV=production" });
+  }
+});
+
+/** Where the database is: DATABASE_URL, or else the embedded cluster under DATA_DIR. */
+export type DatabaseSettings = {
   isProduction: boolean;
+  /** Unset means: start (or share) the embedded Postgres under dataDir. */
+  databaseUrl: string | undefined;
+  /** How long start-up waits for a database that does not answer. */
+  databaseWaitMs: number;
+  dataDir: string;
+};
+
+export type Config = DatabaseSettings & {
   port: number;
   publicUrl: string;
-  /** Unset means: start an embedded Postgres under dataDir. */
-  databaseUrl: string | undefined;
   /** Unset means: run the local dev mailbox (an SMTP server inside the app). */
   smtpUrl: string | undefined;
   mailFrom: string;
   sessionSecret: string;
   logLevel: string;
-  dataDir: string;
   runWorker: boolean;
   workerConcurrency: number;
   signingLimits: { perMinute: number; perHour: number };
@@ -61,32 +80,63 @@ export type Config = {
   trustProxy: boolean | number | string;
 };
 
-export class ConfigError extends Error {
+/**
+ * A mistake a person can fix in their settings or machine: shown as its message alone, never
+ * with a stack trace, and the process exits 1.
+ */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+export class ConfigError extends StartupError {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   // Empty strings count as unset, as in most .env tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = environmentSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
   }
-  const values = parsed.data;
-  const dataDir = path.resolve(values.DATA_DIR);
+  return parsed.data;
+}
+
+function databaseSettingsFrom(values: z.infer<typeof databaseSchema>): DatabaseSettings {
   return {
     isProduction: values.NODE_ENV === "production",
+    databaseUrl: values.DATABASE_URL,
+    databaseWaitMs: values.DATABASE_WAIT_SECONDS * 1000,
+    dataDir: path.resolve(values.DATA_DIR),
+  };
+}
+
+/** Only what opening the database needs: for the db:* scripts and command-line tools. */
+export function loadDatabaseSettings(env: Record<string, string | undefined> = process.env): DatabaseSettings {
+  const settings = databaseSettingsFrom(parseEnvironment(databaseSchema, env));
+  if (!settings.databaseUrl) assertDataDirUsable(settings.dataDir);
+  return settings;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const values = parseEnvironment(environmentSchema, env);
+  const database = databaseSettingsFrom(values);
+  // DATA_DIR holds the embedded database, the dev mailbox and the local session secret.
+  if (!values.DATABASE_URL || !values.SMTP_URL || !values.SESSION_SECRET) assertDataDirUsable(database.dataDir);
+  return {
+    ...database,
     port: values.PORT,
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ""),
-    databaseUrl: values.DATABASE_URL,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM ?? "Undersign <undersign@localhost>",
-    sessionSecret: values.SESSION_SECRET ?? readOrCreateLocalSecret(dataDir),
+    sessionSecret: values.SESSION_SECRET ?? readOrCreateLocalSecret(database.dataDir),
     logLevel: values.LOG_LEVEL,
-    dataDir,
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
     signingLimits: { perMinute: values.SIGN_LIMIT_PER_IP_MINUTE, perHour: values.SIGN_LIMIT_PER_IP_HOUR },
@@ -104,6 +154,19 @@ function parseTrustProxy(value: string): boolean | number | string {
   if (value === "false") return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+/** DATA_DIR must be a folder we can create and write; otherwise say so, naming the variable. */
+function assertDataDirUsable(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new ConfigError([
+      `DATA_DIR (${dataDir}) cannot be used as a data folder (${reason}). Point DATA_DIR at a folder this user can create and write, or unset it to use ./.data.`,
+    ]);
+  }
 }
 
 /** Outside production a secret is made once and kept, so sessions survive restarts. */

@@ -1,104 +1,44 @@
 /**
- * Database migrations with Prisma's own schema engine, compiled to WebAssembly.
+ * Applies the migrations in prisma/migrations, as `prisma migrate deploy` would, with the same
+ * `_prisma_migrations` bookkeeping (checksum = SHA-256 of migration.sql), so the Prisma CLI and
+ * this runner can take turns on one database.
  *
- * Why not the Prisma CLI: `prisma migrate deploy/diff/dev` in Prisma 7.10 only drive the native
- * schema-engine binary, which the CLI downloads on first use, and that download is not possible
- * on our machines. The very same engine ships as WebAssembly (`@prisma/schema-engine-wasm`, same
- * git hash as the CLI). It talks to Postgres through a Prisma driver adapter (`@prisma/adapter-pg`),
- * so it produces the same SQL and the same `_prisma_migrations` rows as `prisma migrate`.
- * See docs/decisions/001-prisma-migrations-with-wasm-schema-engine.md.
+ * Unlike `prisma migrate deploy`, each migration and its bookkeeping row commit in one
+ * transaction: a start interrupted at any moment (Ctrl+C, a killed container) leaves the
+ * migration either wholly applied and recorded, or not at all — never a "failed migration" that
+ * blocks every later start. Where Postgres refuses a statement inside a transaction
+ * (`CREATE INDEX CONCURRENTLY`…), that migration runs the way Prisma runs it, outside one.
+ * An unfinished row left by an older version of this runner, or by the Prisma CLI, is
+ * recovered (see recoverUnfinishedMigration). docs/decisions/006-transactional-migrations.md.
  *
- * Three bugs in @prisma/adapter-pg 7.10.1 are worked around here:
- *  1. Catalog queries return Postgres type `"char"` (OID 18), which the adapter rejects.
- *     Our pool's client relabels such columns as `text` for the adapter, and our adapter
- *     wrapper declares them as `Character` to the engine, which reads them as single chars.
- *  2. `connectToShadowDb()` with a connection string reuses the main database (the parsed
- *     connection string wins over the `database` override). We create and drop our own.
- *  3. `executeScript()` splits the script on every `;`, which breaks `$$ … $$` bodies and runs
- *     the statements one by one. We send the whole script as one simple-protocol query, which
- *     Postgres runs as one implicit transaction, the way the native engine does.
- *
- * Paths are resolved from the project root (process.cwd() unless given), never from this
- * file's location, because this module is bundled into build/ by esbuild and by Remix.
+ * Writing migrations and checking drift is development tooling: schema-diff.server.ts.
  */
-import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { PrismaPg } from "@prisma/adapter-pg";
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  ColumnTypeEnum,
-  type IsolationLevel,
-  type SqlDriverAdapter,
-  type SqlMigrationAwareDriverAdapterFactory,
-  type SqlQuery,
-  type SqlResultSet,
-} from "@prisma/driver-adapter-utils";
-// The package's main entry imports the .wasm file as an ES module, which Node 20 cannot load.
-// Its "_bg" half holds all the JS glue; we compile the .wasm ourselves and hand it over.
-import * as schemaEngineGlue from "@prisma/schema-engine-wasm/schema_engine_bg";
-import type {
-  MigrationList,
-  SchemaEngine,
-  SchemaFilter,
-} from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 
 export interface MigrationOptions {
   /** Directory holding `prisma/`. Defaults to process.cwd(). */
   projectRoot?: string;
-  /** Receives progress and engine log lines. Nothing is printed when it is absent. */
+  /** Receives progress lines. Nothing is printed when it is absent. */
   log?: (line: string) => void;
 }
 
 export interface ApplyMigrationsResult {
   /** Names (directory names) of the migrations applied by this call, oldest first. */
   applied: string[];
+  /** Migrations an interrupted earlier run had left unfinished, and this call settled. */
+  recovered: string[];
 }
 
-export interface CreateMigrationResult {
-  /** Absolute path of the new migration directory, or null when the schema needs no change. */
-  directory: string | null;
-  /** The SQL written to migration.sql (or the engine's note that nothing changes). */
-  sql: string;
-}
-
-export interface MigrationDriftResult {
-  /** True when applying all migrations yields exactly the schema in schema.prisma. */
-  inSync: boolean;
-  /** SQL that would bring the migrations up to schema.prisma; empty-ish when in sync. */
-  sql: string;
-}
-
-const MIGRATION_LOCK_FILE = "migration_lock.toml";
-const MIGRATION_SCRIPT_FILE = "migration.sql";
-// Same text `prisma migrate dev` writes, so the CLI and this module agree on the lock file.
-const MIGRATION_LOCK_CONTENT = `# Please do not edit this file manually
-# It should be added in your version-control system (e.g., Git)
-provider = "postgresql"
-`;
-
-/**
- * Key of the session advisory lock that serialises applyMigrations across processes.
- * The engine takes its own lock (key 72707369) but gives up after 10 s, so a slow migration
- * in one process would make the others fail; ours waits as long as needed. Arbitrary but
- * fixed, and deliberately not the engine's key, so the two locks can never wait on each other.
- */
-const APPLY_MIGRATIONS_LOCK_KEY = "7531902468013572";
-
-const POOL_END_TIMEOUT_MS = 2_000;
-
-const NO_EXTERNAL_OBJECTS: SchemaFilter = { externalTables: [], externalEnums: [] };
-
-/** Paths of the Prisma files of a project. */
-interface PrismaPaths {
+export interface PrismaPaths {
   schemaFile: string;
   migrationsDirectory: string;
 }
 
-function resolvePrismaPaths(options: MigrationOptions): PrismaPaths {
+export function resolvePrismaPaths(options: MigrationOptions): PrismaPaths {
   const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
   return {
     schemaFile: path.join(projectRoot, "prisma", "schema.prisma"),
@@ -106,553 +46,217 @@ function resolvePrismaPaths(options: MigrationOptions): PrismaPaths {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Public API
-// ---------------------------------------------------------------------------------------------
+export type MigrationFile = { name: string; sql: string; checksum: string } | { name: string; sql: null; problem: string };
 
-/**
- * Applies every migration in prisma/migrations that the database has not recorded yet, exactly
- * like `prisma migrate deploy`. Creates the database if it does not exist. Safe to call on every
- * start and from several processes at once: a Postgres advisory lock lets one of them migrate
- * while the others wait and then find nothing left to do.
- */
-export async function applyMigrations(
-  databaseUrl: string,
-  options: MigrationOptions = {},
-): Promise<ApplyMigrationsResult> {
-  const log = options.log ?? ignoreLog;
-  const paths = resolvePrismaPaths(options);
-  const migrationsList = await readMigrationsList(paths.migrationsDirectory);
-
-  const lockConnection = await connectCreatingDatabaseIfMissing(databaseUrl, log);
-  // Without a listener, a server closing this idle session would crash the process.
-  lockConnection.on("error", (error) => log(`migration lock connection failed: ${error.message}`));
-  try {
-    await acquireAdvisoryLock(lockConnection, log);
-    const output = await withSchemaEngine(databaseUrl, paths, log, (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_EXTERNAL_OBJECTS }),
-    );
-    for (const name of output.appliedMigrationNames) log(`applied migration ${name}`);
-    return { applied: output.appliedMigrationNames };
-  } finally {
-    // Ending the session releases the advisory lock even if the unlock query is never sent.
-    await lockConnection.end().catch(ignoreError);
-  }
-}
-
-/**
- * Writes prisma/migrations/<UTC timestamp>_<name>/migration.sql with the SQL that takes the
- * existing migrations to schema.prisma (like `prisma migrate dev --create-only`). The existing
- * migrations are replayed into a temporary shadow database on the server at `databaseUrl`; the
- * database itself is not changed. Returns `directory: null` when there is nothing to migrate.
- */
-export async function createMigration(
-  databaseUrl: string,
-  name: string,
-  options: MigrationOptions = {},
-): Promise<CreateMigrationResult> {
-  const log = options.log ?? ignoreLog;
-  const paths = resolvePrismaPaths(options);
-  const migrationName = toMigrationName(name);
-
-  await ensureMigrationLockFile(paths.migrationsDirectory, log);
-  const difference = await diffMigrationsToSchema(databaseUrl, paths, log);
-  if (difference.inSync) {
-    log("schema.prisma matches the migrations: no migration written");
-    return { directory: null, sql: difference.sql };
-  }
-
-  const directory = path.join(
-    paths.migrationsDirectory,
-    `${formatMigrationTimestamp(new Date())}_${migrationName}`,
+/** Every migration directory, oldest first (names start with a UTC timestamp). */
+export async function readMigrationFiles(migrationsDirectory: string): Promise<MigrationFile[]> {
+  const entries = await readdir(migrationsDirectory, { withFileTypes: true }).catch((error: unknown) =>
+    isErrnoException(error, "ENOENT") ? [] : Promise.reject(error),
   );
-  // Not recursive: an existing directory of the same name must fail, never be overwritten.
-  await mkdir(directory);
-  await writeFile(path.join(directory, MIGRATION_SCRIPT_FILE), difference.sql);
-  log(`wrote ${path.relative(process.cwd(), path.join(directory, MIGRATION_SCRIPT_FILE))}`);
-  return { directory, sql: difference.sql };
-}
-
-/**
- * Whether replaying prisma/migrations yields exactly the schema in schema.prisma, i.e. whether
- * someone changed the schema without creating a migration (or edited a migration by hand).
- * Uses a temporary shadow database on the server at `databaseUrl`.
- */
-export async function checkMigrationDrift(
-  databaseUrl: string,
-  options: MigrationOptions = {},
-): Promise<MigrationDriftResult> {
-  const log = options.log ?? ignoreLog;
-  return diffMigrationsToSchema(databaseUrl, resolvePrismaPaths(options), log);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Diff
-// ---------------------------------------------------------------------------------------------
-
-async function diffMigrationsToSchema(
-  databaseUrl: string,
-  paths: PrismaPaths,
-  log: (line: string) => void,
-): Promise<MigrationDriftResult> {
-  const migrationsList = await readMigrationsList(paths.migrationsDirectory);
-  const schemaContent = await readFile(paths.schemaFile, "utf8");
-  const result = await withSchemaEngine(databaseUrl, paths, log, (engine) =>
-    engine.diff({
-      from: { tag: "migrations", ...migrationsList },
-      to: { tag: "schemaDatamodel", files: [{ path: paths.schemaFile, content: schemaContent }] },
-      script: true,
-      // With exitCode set, the engine answers 2 for "there is a difference" and 0 for none,
-      // which is a more reliable signal than parsing the script.
-      exitCode: true,
-      filters: NO_EXTERNAL_OBJECTS,
-    }),
-  );
-  return { inSync: result.exitCode === 0, sql: result.stdout ?? "" };
-}
-
-/** `add signer city` → `add_signer_city`, the way `prisma migrate dev --name` does. */
-function toMigrationName(name: string): string {
-  const slug = name
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .slice(0, 200);
-  if (slug === "") {
-    throw new Error(`Migration name "${name}" has no letters or digits; give it a short description.`);
-  }
-  return slug;
-}
-
-/** YYYYMMDDHHMMSS in UTC, the prefix Prisma uses so that directory order is apply order. */
-function formatMigrationTimestamp(date: Date): string {
-  const twoDigits = (value: number) => String(value).padStart(2, "0");
-  return (
-    String(date.getUTCFullYear()) +
-    twoDigits(date.getUTCMonth() + 1) +
-    twoDigits(date.getUTCDate()) +
-    twoDigits(date.getUTCHours()) +
-    twoDigits(date.getUTCMinutes()) +
-    twoDigits(date.getUTCSeconds())
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Migration files
-// ---------------------------------------------------------------------------------------------
-
-async function readMigrationsList(migrationsDirectory: string): Promise<MigrationList> {
-  const lockfilePath = path.join(migrationsDirectory, MIGRATION_LOCK_FILE);
-  const lockfileContent = await readFile(lockfilePath, "utf8").catch(nullWhenMissing);
-
-  const entries = await readdir(migrationsDirectory, { withFileTypes: true }).catch(
-    (error: unknown) => (isErrnoException(error, "ENOENT") ? [] : Promise.reject(error)),
-  );
-  const directoryNames = entries
+  const names = entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
-
-  const migrationDirectories = await Promise.all(
-    directoryNames.map(async (directoryName) => {
-      const scriptPath = path.join(migrationsDirectory, directoryName, MIGRATION_SCRIPT_FILE);
-      // A directory without migration.sql is passed on as an error, as the Prisma CLI does,
-      // so the engine refuses to run rather than silently skipping a migration.
-      const content = await readFile(scriptPath, "utf8").then(
-        (sql) => ({ tag: "ok" as const, value: sql }),
-        (error: unknown) => ({ tag: "error" as const, value: describeError(error) }),
-      );
-      return { path: directoryName, migrationFile: { path: MIGRATION_SCRIPT_FILE, content } };
+  return Promise.all(
+    names.map(async (name): Promise<MigrationFile> => {
+      try {
+        const bytes = await readFile(path.join(migrationsDirectory, name, "migration.sql"));
+        return { name, sql: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
+      } catch (error) {
+        return { name, sql: null, problem: describeError(error) };
+      }
     }),
   );
-
-  return {
-    baseDir: migrationsDirectory,
-    // The engine learns the database kind from the lock file and refuses to diff without one.
-    // Before the first migration exists there is none yet, so we describe the one we would write.
-    lockfile: { path: MIGRATION_LOCK_FILE, content: lockfileContent ?? MIGRATION_LOCK_CONTENT },
-    shadowDbInitScript: "",
-    migrationDirectories,
-  };
 }
 
-async function ensureMigrationLockFile(
-  migrationsDirectory: string,
-  log: (line: string) => void,
-): Promise<void> {
-  await mkdir(migrationsDirectory, { recursive: true });
-  const lockfilePath = path.join(migrationsDirectory, MIGRATION_LOCK_FILE);
+/**
+ * Key of the session advisory lock that serialises applyMigrations across processes: every
+ * process may call it at start; one migrates while the others wait, then find nothing to do.
+ */
+const APPLY_MIGRATIONS_LOCK_KEY = "7531902468013572";
+
+// Prisma's own definition, so that `prisma migrate` recognises the table.
+const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+type MigrationRow = { id: string; migration_name: string; checksum: string; finished: boolean; rolled_back: boolean; failed: boolean };
+
+/**
+ * Applies every migration the database has not recorded yet. Creates the database if it does
+ * not exist. Safe to call on every start and from several processes at once.
+ */
+export async function applyMigrations(databaseUrl: string, options: MigrationOptions = {}): Promise<ApplyMigrationsResult> {
+  const log = options.log ?? ignoreLog;
+  const migrations = await readMigrationFiles(resolvePrismaPaths(options).migrationsDirectory);
+  const unreadable = migrations.find((migration) => migration.sql === null);
+  if (unreadable && unreadable.sql === null) throw new Error(`Migration ${unreadable.name} cannot be read: ${unreadable.problem}`);
+
+  const client = await connectCreatingDatabaseIfMissing(databaseUrl, log);
+  // Without a listener, a server closing this session would crash the process.
+  client.on("error", (error) => log(`migration connection failed: ${error.message}`));
   try {
-    await writeFile(lockfilePath, MIGRATION_LOCK_CONTENT, { flag: "wx" });
-    log(`wrote ${path.relative(process.cwd(), lockfilePath)}`);
-  } catch (error) {
-    if (!isErrnoException(error, "EEXIST")) throw error;
-  }
-}
+    await acquireAdvisoryLock(client, log);
+    await client.query(CREATE_MIGRATIONS_TABLE);
+    const rows = (
+      await client.query<MigrationRow>(
+        `SELECT id, migration_name, checksum, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back,
+                logs IS NOT NULL AS failed
+           FROM "_prisma_migrations" ORDER BY started_at`,
+      )
+    ).rows;
 
-// ---------------------------------------------------------------------------------------------
-// Schema engine (WebAssembly)
-// ---------------------------------------------------------------------------------------------
-
-declare global {
-  // Read by the engine's JS glue when Rust code panics; we keep the message for the error.
-  var PRISMA_WASM_PANIC_REGISTRY: { set_message(message: string): void } | undefined;
-}
-
-let lastPanicMessage: string | null = null;
-let compiledEngineModule: Promise<WebAssembly.Module> | null = null;
-let engineInstanceReady: Promise<void> | null = null;
-/**
- * Set once the engine has aborted. Its memory may be inconsistent then, and a second instance
- * cannot be swapped in safely (the JS glue caches views of the first instance's memory), so
- * later calls in this process fail clearly instead of misbehaving.
- */
-let engineAbortedWith: string | null = null;
-
-/** Compiles and instantiates the 5 MB .wasm once per process. */
-function loadSchemaEngineWasm(): Promise<void> {
-  if (engineAbortedWith !== null) {
-    return Promise.reject(
-      new Error(
-        `The Prisma schema engine aborted earlier in this process (${engineAbortedWith}); ` +
-          `restart the process to use it again.`,
-      ),
-    );
-  }
-  if (engineInstanceReady) return engineInstanceReady;
-  globalThis.PRISMA_WASM_PANIC_REGISTRY = {
-    set_message(message: string) {
-      lastPanicMessage = message;
-    },
-  };
-  compiledEngineModule ??= readFile(resolveSchemaEngineWasmFile()).then((bytes) =>
-    WebAssembly.compile(bytes),
-  );
-  engineInstanceReady = compiledEngineModule.then(async (compiled) => {
-    // The glue module's exports are exactly the imports the wasm expects under this name.
-    const glueImports: WebAssembly.ModuleImports = {
-      ...(schemaEngineGlue as unknown as WebAssembly.ModuleImports),
-    };
-    // The engine arms a 10 s timer around its own advisory lock and never clears it, which
-    // kept every process alive for 10 s after applyMigrations. Unref'd, the timer still fires
-    // while the engine waits (its connections keep the process alive) but holds nothing up.
-    for (const name of Object.keys(glueImports)) {
-      if (!name.startsWith("__wbg_setTimeout_")) continue;
-      glueImports[name] = (callback: () => void, milliseconds: number) =>
-        setTimeout(callback, milliseconds >>> 0).unref();
-    }
-    const imports = { "./schema_engine_bg.js": glueImports };
-    const instance = await WebAssembly.instantiate(compiled, imports);
-    schemaEngineGlue.__wbg_set_wasm(instance.exports);
-    const start = instance.exports.__wbindgen_start;
-    if (typeof start !== "function") throw new Error("schema engine wasm has no __wbindgen_start");
-    start();
-  });
-  engineInstanceReady.catch(() => {
-    // Let the next call try again instead of failing forever on a cached rejection.
-    engineInstanceReady = null;
-    compiledEngineModule = null;
-  });
-  return engineInstanceReady;
-}
-
-/**
- * Finds schema_engine_bg.wasm next to the glue JS. Resolution starts at the project root so it
- * works the same from source and from a bundle in build/; the package does not export the .wasm
- * path itself, so we resolve an exported entry and take its directory.
- */
-function resolveSchemaEngineWasmFile(): string {
-  const glueEntry = "@prisma/schema-engine-wasm/schema_engine_bg";
-  let gluePath: string;
-  try {
-    gluePath = createRequire(path.join(process.cwd(), "package.json")).resolve(glueEntry);
-  } catch {
-    gluePath = createRequire(import.meta.url).resolve(glueEntry);
-  }
-  return path.join(path.dirname(gluePath), "schema_engine_bg.wasm");
-}
-
-/**
- * Runs one engine operation with a fresh engine and fresh connections, and always releases
- * them: pools are ended and shadow databases dropped even when the engine fails or panics.
- */
-async function withSchemaEngine<T>(
-  databaseUrl: string,
-  paths: PrismaPaths,
-  log: (line: string) => void,
-  operation: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
-  await loadSchemaEngineWasm();
-  const adapterFactory = new MigrationAdapterFactory(databaseUrl, log);
-  const schemaContent = await readFile(paths.schemaFile, "utf8");
-  // A holder rather than a `let`, because it is assigned inside the async closure below.
-  const started: { engine: SchemaEngine | null } = { engine: null };
-  lastPanicMessage = null;
-  try {
-    return await rejectWhenEngineAborts(
-      (async () => {
-        const engine = await schemaEngineGlue.SchemaEngine.new(
-          { datamodels: [[paths.schemaFile, schemaContent]] },
-          (engineLogLine: string) => log(`schema-engine: ${formatEngineLogLine(engineLogLine)}`),
-          bindMigrationAwareSqlAdapterFactory(adapterFactory),
-        );
-        started.engine = engine;
-        return operation(engine);
-      })(),
-    );
-  } catch (error) {
-    throw toEngineError(error);
-  } finally {
-    try {
-      started.engine?.free();
-    } catch {
-      // The instance is unusable after an abort; it is replaced on the next call anyway.
-    }
-    await adapterFactory.releaseEverything();
-  }
-}
-
-/**
- * A Rust panic inside the engine executes a wasm `unreachable`. It surfaces as an uncaught
- * WebAssembly.RuntimeError thrown from a callback, not as a rejection, so without this the
- * process dies (or, if the app has its own uncaughtException handler, the operation never
- * settles). While an operation runs we turn such an abort into its rejection. Any other
- * uncaught exception is left to the app's handlers or, if there are none, re-thrown so that
- * Node's default (print and exit) still applies.
- */
-function rejectWhenEngineAborts<T>(operation: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onUncaughtException = (error: unknown) => {
-      if (error instanceof WebAssembly.RuntimeError) {
-        reject(error);
-        return;
+    const recovered: string[] = [];
+    const done = new Set(rows.filter((row) => row.finished && !row.rolled_back).map((row) => row.migration_name));
+    for (const row of rows.filter((candidate) => !candidate.finished && !candidate.rolled_back)) {
+      if (done.has(row.migration_name)) {
+        // A later attempt succeeded; the unfinished row is only history.
+        await client.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE id = $1`, [row.id]);
+        continue;
       }
-      if (process.listenerCount("uncaughtException") > 1) return;
-      process.off("uncaughtException", onUncaughtException);
-      setImmediate(() => {
-        throw error;
-      });
-    };
-    process.on("uncaughtException", onUncaughtException);
-    operation.then(resolve, reject).finally(() => {
-      process.off("uncaughtException", onUncaughtException);
-    });
-  });
+      const migration = migrations.find((candidate) => candidate.name === row.migration_name);
+      if (!migration || migration.sql === null) {
+        throw new Error(
+          `Migration ${row.migration_name} was left unfinished by an interrupted run and is no longer in prisma/migrations; restore it, then start again.`,
+        );
+      }
+      await recoverUnfinishedMigration(client, row, migration, log);
+      recovered.push(row.migration_name);
+      done.add(row.migration_name);
+    }
+
+    for (const row of rows) {
+      const migration = migrations.find((candidate) => candidate.name === row.migration_name);
+      if (row.finished && !row.rolled_back && migration?.sql != null && migration.checksum !== row.checksum) {
+        log(`warning: migration ${row.migration_name} was changed after it was applied; the database keeps the old version`);
+      }
+    }
+
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.name) || migration.sql === null) continue;
+      await applyOneMigration(client, migration, log);
+      applied.push(migration.name);
+    }
+    return { applied, recovered };
+  } finally {
+    // Ending the session releases the advisory lock even if the unlock query is never sent.
+    await client.end().catch(ignoreError);
+  }
 }
 
-/** Engine failures arrive as plain values or Errors with JSON in them; make them readable. */
-function toEngineError(error: unknown): Error {
-  const panic = lastPanicMessage;
-  lastPanicMessage = null;
-  if (panic !== null || error instanceof WebAssembly.RuntimeError) {
-    const detail = panic ?? describeError(error);
-    engineAbortedWith = detail.split("\n")[0] ?? detail;
-    return new Error(
-      `Prisma schema engine (WebAssembly) aborted: ${detail}. Run with a logger (--verbose) ` +
-        `to see the last queries; this usually means the database returned something the ` +
-        `engine did not expect.`,
+/** The migration, its row and the row's completion in one transaction. */
+async function applyOneMigration(client: pg.Client, migration: { name: string; sql: string; checksum: string }, log: (line: string) => void) {
+  const id = randomUUID();
+  await client.query("BEGIN");
+  try {
+    await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [
+      id,
+      migration.checksum,
+      migration.name,
+    ]);
+    // No parameters: pg sends the script with the simple query protocol, which runs any number
+    // of statements (and $$ bodies) inside the open transaction.
+    await client.query(migration.sql);
+    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+    await client.query("COMMIT");
+    log(`applied migration ${migration.name}`);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(ignoreError);
+    if (isPostgresError(error, ACTIVE_SQL_TRANSACTION)) {
+      log(`migration ${migration.name} cannot run inside a transaction; applying it the way Prisma does`);
+      await applyOutsideTransaction(client, migration, log);
+      return;
+    }
+    throw new Error(`Migration ${migration.name} failed, and nothing of it was applied: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * For statements Postgres refuses in a transaction: the row first, then the script, then the
+ * row's completion, as `prisma migrate deploy` does. An interruption here leaves an unfinished
+ * row, which the next start tries to recover.
+ */
+async function applyOutsideTransaction(client: pg.Client, migration: { name: string; sql: string; checksum: string }, log: (line: string) => void) {
+  const id = randomUUID();
+  await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [
+    id,
+    migration.checksum,
+    migration.name,
+  ]);
+  try {
+    await client.query(migration.sql);
+  } catch (error) {
+    await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, describeError(error)]).catch(ignoreError);
+    throw new Error(`Migration ${migration.name} failed: ${describeError(error)}`, { cause: error });
+  }
+  await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+  log(`applied migration ${migration.name}`);
+}
+
+// SQLSTATEs
+const ACTIVE_SQL_TRANSACTION = "25001"; // "cannot run inside a transaction block"
+const UNDEFINED_DATABASE = "3D000";
+const DUPLICATE_DATABASE = "42P04";
+// What a CREATE DATABASE reports instead of 42P04 when it races another one for the same name.
+const UNIQUE_VIOLATION = "23505";
+/**
+ * What re-running a script that was applied reports on its first statement: an object it
+ * creates already exists (42P07, 42710, 42701, 42P06, 42723), or one it drops or alters is
+ * already gone (42P01, 42703, 42704).
+ */
+const SIGNS_OF_AN_APPLIED_SCRIPT = new Set(["42P07", "42710", "42701", "42P06", "42723", "42P01", "42703", "42704"]);
+
+/**
+ * A row with neither finished_at nor rolled_back_at. Without logs, an earlier run recorded the
+ * migration and was interrupted before recording its end; scripts were always sent as one
+ * statement batch, which Postgres runs atomically, so the migration is either wholly in the
+ * database or not at all. We find out which by running it again inside a transaction: if it
+ * goes through, it had not been applied, and now is (recorded in the same transaction); if its
+ * first statement finds its work already done, only the bookkeeping is completed.
+ * With logs, the migration failed (Prisma CLI); it is retried, and only success settles it.
+ */
+async function recoverUnfinishedMigration(
+  client: pg.Client,
+  row: MigrationRow,
+  migration: { name: string; sql: string; checksum: string },
+  log: (line: string) => void,
+) {
+  await client.query("BEGIN");
+  try {
+    await client.query("SAVEPOINT before_script");
+    let alreadyApplied = false;
+    try {
+      await client.query(migration.sql);
+    } catch (error) {
+      if (row.failed || !SIGNS_OF_AN_APPLIED_SCRIPT.has(sqlStateOf(error))) throw error;
+      alreadyApplied = true;
+      await client.query("ROLLBACK TO SAVEPOINT before_script");
+    }
+    const note = alreadyApplied
+      ? "Recovered by Undersign: an interrupted run had applied this migration without recording its end."
+      : "Recovered by Undersign: an interrupted run had recorded this migration without applying it; applied again.";
+    await client.query(
+      `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1, checksum = $2,
+              logs = coalesce(logs || E'\\n', '') || $3 WHERE id = $1`,
+      [row.id, migration.checksum, note],
+    );
+    await client.query("COMMIT");
+    log(`recovered migration ${migration.name}, left unfinished by an interrupted run (${alreadyApplied ? "it had been applied" : "applied now"})`);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(ignoreError);
+    throw new Error(
+      `Migration ${migration.name} was left unfinished by an earlier run and cannot be completed: ${describeError(error)}. ` +
+        `Fix prisma/migrations/${migration.name}/migration.sql (or the database), then start again.`,
       { cause: error },
     );
-  }
-  if (error instanceof Error) return error;
-  return new Error(`Prisma schema engine failed: ${describeError(error)}`);
-}
-
-/** `{"level":"INFO","fields":{"message":"…","k":"v"}}` → `info: … k=v`. */
-function formatEngineLogLine(line: string): string {
-  try {
-    const parsed: unknown = JSON.parse(line);
-    if (typeof parsed === "object" && parsed !== null && "fields" in parsed) {
-      const level = "level" in parsed ? String(parsed.level).toLowerCase() : "log";
-      const { message, ...details } = parsed.fields as Record<string, unknown>;
-      // Some fields hold a whole migration script: keep log lines to one short line each.
-      const extras = Object.entries(details).map(([key, value]) => {
-        const oneLine = String(value).replace(/\s+/g, " ");
-        return `${key}=${oneLine.length > 160 ? `${oneLine.slice(0, 160)}…` : oneLine}`;
-      });
-      return [`${level}: ${String(message ?? "")}`, ...extras].join(" ");
-    }
-  } catch {
-    // Not JSON: pass it on as it is.
-  }
-  return line.trim();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Driver adapter with the adapter-pg workarounds
-// ---------------------------------------------------------------------------------------------
-
-const CHAR_TYPE_OID = 18; // Postgres' internal one-byte `"char"`, used by pg_catalog columns
-const TEXT_TYPE_OID = 25;
-
-/** The parts of a pg query result that we touch. */
-interface PgResultShape {
-  fields?: Array<{ dataTypeID: number }>;
-  rows?: unknown[];
-}
-
-/**
- * Which columns of a result were `"char"` before we relabelled them, keyed by the result's row
- * array: adapter-pg hands that same array on in its result set, which is how the adapter
- * wrapper below finds the columns again to declare them as `Character`.
- */
-const charColumnsByRows = new WeakMap<unknown[], number[]>();
-
-function relabelCharColumnsAsText(result: unknown): unknown {
-  const results = (Array.isArray(result) ? result : [result]) as Array<PgResultShape | null>;
-  for (const single of results) {
-    const charColumns: number[] = [];
-    single?.fields?.forEach((field, index) => {
-      if (field.dataTypeID !== CHAR_TYPE_OID) return;
-      field.dataTypeID = TEXT_TYPE_OID;
-      charColumns.push(index);
-    });
-    if (charColumns.length > 0 && single?.rows) charColumnsByRows.set(single.rows, charColumns);
-  }
-  return result;
-}
-
-/**
- * The engine reads catalog columns such as pg_constraint.contype as a single character and
- * aborts (a Rust panic) when it gets text, so the relabelled columns are declared `Character`.
- */
-function declareCharColumns(resultSet: SqlResultSet): SqlResultSet {
-  for (const index of charColumnsByRows.get(resultSet.rows) ?? []) {
-    resultSet.columnTypes[index] = ColumnTypeEnum.Character;
-  }
-  return resultSet;
-}
-
-type QueryCallback = (error: Error | null, result: unknown) => void;
-
-/**
- * A pg.Client whose query results never report the `"char"` type (adapter-pg bug 1). pg returns
- * `"char"` values as strings already, so calling them text is exact. Used only by the migration
- * pools created below, never by the application's own connections.
- */
-class CharAsTextClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
-    super(config);
-    // pg.Client#query has many overloads (promise or callback, text or config object); we wrap
-    // it generically and hand every argument through unchanged, so the casts stay local.
-    const originalQuery = this.query.bind(this) as (...args: unknown[]) => unknown;
-    const relabellingQuery = (...args: unknown[]): unknown => {
-      const last = args.at(-1);
-      if (typeof last === "function") {
-        const callback = last as QueryCallback;
-        args[args.length - 1] = (error: Error | null, result: unknown) =>
-          callback(error, error ? result : relabelCharColumnsAsText(result));
-        return originalQuery(...args);
-      }
-      const returned = originalQuery(...args);
-      return returned instanceof Promise ? returned.then(relabelCharColumnsAsText) : returned;
-    };
-    this.query = relabellingQuery as pg.Client["query"];
-  }
-}
-
-/**
- * Gives the schema engine connections to the main database and to shadow databases it owns.
- * Each call to `connectToShadowDb` creates a uniquely named database on the same server and the
- * returned adapter drops it on dispose; `releaseEverything` drops whatever is left, so a failing
- * or panicking engine cannot leave shadow databases behind.
- */
-class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
-  readonly provider = "postgres";
-  readonly adapterName = "@prisma/adapter-pg";
-
-  private readonly openPools = new Set<pg.Pool>();
-  private readonly shadowDatabases = new Set<string>();
-
-  constructor(
-    private readonly databaseUrl: string,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  async connect(): Promise<SqlDriverAdapter> {
-    return this.connectTo(this.databaseUrl, async () => {});
-  }
-
-  async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const shadowDatabase = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
-    await this.runMaintenanceStatement(`CREATE DATABASE ${pg.escapeIdentifier(shadowDatabase)}`);
-    this.shadowDatabases.add(shadowDatabase);
-    this.log(`created shadow database ${shadowDatabase}`);
-    return this.connectTo(withDatabaseName(this.databaseUrl, shadowDatabase), () =>
-      this.dropShadowDatabase(shadowDatabase),
-    );
-  }
-
-  async releaseEverything(): Promise<void> {
-    await Promise.all([...this.openPools].map((pool) => this.endPool(pool)));
-    for (const shadowDatabase of this.shadowDatabases) {
-      await this.dropShadowDatabase(shadowDatabase).catch((error: unknown) =>
-        this.log(`could not drop shadow database ${shadowDatabase}: ${describeError(error)}`),
-      );
-    }
-  }
-
-  private async connectTo(
-    url: string,
-    afterPoolEnded: () => Promise<void>,
-  ): Promise<SqlDriverAdapter> {
-    const pool = new pg.Pool({ connectionString: url, Client: CharAsTextClient, max: 4 });
-    pool.on("error", (error) => this.log(`idle migration connection failed: ${error.message}`));
-    this.openPools.add(pool);
-    const adapter = await new PrismaPg(pool).connect();
-    return {
-      provider: adapter.provider,
-      adapterName: adapter.adapterName,
-      queryRaw: async (query: SqlQuery) => declareCharColumns(await adapter.queryRaw(query)),
-      executeRaw: (query: SqlQuery) => adapter.executeRaw(query),
-      startTransaction: async (isolationLevel?: IsolationLevel) => {
-        const transaction = await adapter.startTransaction(isolationLevel);
-        const transactionQueryRaw = transaction.queryRaw.bind(transaction);
-        transaction.queryRaw = async (query: SqlQuery) =>
-          declareCharColumns(await transactionQueryRaw(query));
-        return transaction;
-      },
-      getConnectionInfo: () => adapter.getConnectionInfo(),
-      // adapter-pg bug 3: run the script as one query. Without parameters pg uses the simple
-      // query protocol, which accepts many statements and runs them in one implicit transaction;
-      // going through executeRaw keeps adapter-pg's translation of Postgres errors.
-      executeScript: async (script: string) => {
-        await adapter.executeRaw({ sql: script, args: [], argTypes: [] });
-      },
-      dispose: async () => {
-        await this.endPool(pool);
-        await afterPoolEnded();
-      },
-    };
-  }
-
-  private async endPool(pool: pg.Pool): Promise<void> {
-    if (!this.openPools.delete(pool)) return;
-    // pool.end() waits for checked-out connections, which an aborted engine never returns;
-    // the shadow database is dropped WITH (FORCE) afterwards, which ends them anyway.
-    await Promise.race([pool.end().catch(ignoreError), sleep(POOL_END_TIMEOUT_MS)]);
-  }
-
-  private async dropShadowDatabase(shadowDatabase: string): Promise<void> {
-    if (!this.shadowDatabases.has(shadowDatabase)) return;
-    // FORCE ends sessions still connected to it (Postgres 13+), e.g. of an engine that failed.
-    await this.runMaintenanceStatement(
-      `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(shadowDatabase)} WITH (FORCE)`,
-    );
-    this.shadowDatabases.delete(shadowDatabase);
-    this.log(`dropped shadow database ${shadowDatabase}`);
-  }
-
-  /** CREATE/DROP DATABASE cannot run in a transaction or a pool of the database itself. */
-  private async runMaintenanceStatement(sql: string): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end().catch(ignoreError);
-    }
   }
 }
 
@@ -661,7 +265,7 @@ class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
 // ---------------------------------------------------------------------------------------------
 
 /** `postgres://u@h/app?x=1` + `other` → `postgres://u@h/other?x=1`. */
-function withDatabaseName(databaseUrl: string, databaseName: string): string {
+export function withDatabaseName(databaseUrl: string, databaseName: string): string {
   const url = new URL(databaseUrl);
   url.pathname = `/${encodeURIComponent(databaseName)}`;
   return url.toString();
@@ -671,19 +275,11 @@ function databaseNameOf(databaseUrl: string): string {
   return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ""));
 }
 
-const UNDEFINED_DATABASE = "3D000";
-const DUPLICATE_DATABASE = "42P04";
-// What a CREATE DATABASE reports instead of 42P04 when it races another one for the same name.
-const UNIQUE_VIOLATION = "23505";
-
 /**
  * Opens the session that holds the advisory lock. `prisma migrate deploy` creates a missing
  * database, and so do we, so a fresh server needs no manual step.
  */
-async function connectCreatingDatabaseIfMissing(
-  databaseUrl: string,
-  log: (line: string) => void,
-): Promise<pg.Client> {
+async function connectCreatingDatabaseIfMissing(databaseUrl: string, log: (line: string) => void): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     await client.connect();
@@ -701,9 +297,7 @@ async function connectCreatingDatabaseIfMissing(
     log(`created database ${databaseName}`);
   } catch (error) {
     // Another process created it between our two attempts: just as good.
-    const createdMeanwhile =
-      isPostgresError(error, DUPLICATE_DATABASE) || isPostgresError(error, UNIQUE_VIOLATION);
-    if (!createdMeanwhile) throw error;
+    if (!isPostgresError(error, DUPLICATE_DATABASE) && !isPostgresError(error, UNIQUE_VIOLATION)) throw error;
   } finally {
     await maintenance.end().catch(ignoreError);
   }
@@ -714,10 +308,7 @@ async function connectCreatingDatabaseIfMissing(
 }
 
 async function acquireAdvisoryLock(client: pg.Client, log: (line: string) => void): Promise<void> {
-  const attempt = await client.query<{ locked: boolean }>(
-    "SELECT pg_try_advisory_lock($1::bigint) AS locked",
-    [APPLY_MIGRATIONS_LOCK_KEY],
-  );
+  const attempt = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS locked", [APPLY_MIGRATIONS_LOCK_KEY]);
   if (attempt.rows[0]?.locked) return;
   log("another process is applying migrations; waiting for it to finish");
   await client.query("SELECT pg_advisory_lock($1::bigint)", [APPLY_MIGRATIONS_LOCK_KEY]);
@@ -729,31 +320,22 @@ async function acquireAdvisoryLock(client: pg.Client, log: (line: string) => voi
 
 function ignoreLog(): void {}
 
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
-}
-
 function ignoreError(): void {}
 
 function isErrnoException(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
 
-function isPostgresError(error: unknown, sqlState: string): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === sqlState;
+function sqlStateOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
 }
 
-function nullWhenMissing(error: unknown): null {
-  if (isErrnoException(error, "ENOENT")) return null;
-  throw error;
+function isPostgresError(error: unknown, sqlState: string): boolean {
+  return sqlStateOf(error) === sqlState;
 }
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (typeof error === "string") return error;
-  try {
-    return JSON.stringify(error);
-  } catch {
-    return String(error);
-  }
+  return String(error);
 }

@@ -1,12 +1,11 @@
 import path from "node:path";
 import { seedDemoAppealIfEmpty } from "~/domain/demo-appeal";
 import { createSigningRateLimit, type SigningRateLimit } from "~/domain/signing-rate-limit";
-import { loadConfig, type Config } from "./config.server";
+import type { Config } from "./config.server";
+import { openDatabase } from "./database-connection.server";
 import { createDatabaseClient, type Database } from "./db.server";
-import { startEmbeddedPostgres } from "./embedded-postgres.server";
-import { createLogger, type Logger } from "./logger.server";
+import type { Logger } from "./logger.server";
 import { createMailer, type Mailer } from "./mail/mailer.server";
-import { startSmtpSink } from "./mail/smtp-sink.server";
 import { applyMigrations } from "./migrations.server";
 import { prepareQueue, startWorker, type Worker } from "./queue/worker.server";
 
@@ -22,15 +21,32 @@ export type Runtime = {
   stop: () => Promise<void>;
 };
 
+export type RuntimeOptions = {
+  role: "web" | "worker";
+  config: Config;
+  log: Logger;
+  /** Lines for the person who started the process (the terminal), as opposed to the JSON log. */
+  say: (line: string) => void;
+  /**
+   * Called (after the reason is logged and printed) when the process can no longer do its work
+   * and should stop with exit code 1: the embedded database it shared with another process has
+   * stopped, or (worker) the database has been unreachable for longer than DATABASE_WAIT_SECONDS.
+   */
+  onFatal: () => void;
+};
+
 /**
  * Starts what the configuration asks for, falling back to local stand-ins outside
  * production: an embedded Postgres under DATA_DIR when DATABASE_URL is unset, and an SMTP
  * server writing to the dev mailbox when SMTP_URL is unset. Applies migrations before
  * anything reads the database.
  */
-export async function startRuntime(options: { role: "web" | "worker" }): Promise<Runtime> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel).child({ role: options.role });
+export async function startRuntime({ role, config, log, say, onFatal: stopProcess }: RuntimeOptions): Promise<Runtime> {
+  const onFatal = (reason: string) => {
+    log.error({ reason }, "stopping");
+    process.stderr.write(`\n${reason}\n`);
+    stopProcess();
+  };
   const stoppers: (() => Promise<void> | void)[] = [];
   let stopping: Promise<void> | null = null;
   const stopAll = async () => {
@@ -45,22 +61,22 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
   const stop = () => (stopping ??= stopAll());
 
   try {
-    let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres({
-        dataDir: path.join(config.dataDir, "postgres"),
-        onLog: (message) => log.debug({ component: "embedded-postgres" }, message),
-      });
-      stoppers.push(() => embedded.stop());
-      databaseUrl = embedded.url;
-      log.info({ dataDir: path.join(config.dataDir, "postgres") }, "embedded Postgres started (DATABASE_URL is not set)");
+    const database = await openDatabase(config, say, { debug: (line) => log.debug({ component: "embedded-postgres" }, line) });
+    stoppers.push(() => database.stop());
+    if (database.sharedEmbeddedServer) {
+      const { postmasterPid, ownerPid } = database.sharedEmbeddedServer;
+      const watch = await watchSharedServer(postmasterPid, () =>
+        onFatal(`The embedded Postgres that process ${ownerPid} ran has stopped (was that \`npm start\`?), so this process stops too. Start it again.`),
+      );
+      stoppers.push(watch);
     }
 
-    const migrations = await applyMigrations(databaseUrl);
+    const migrations = await applyMigrations(database.url, { log: (line) => log.info({ component: "migrations" }, line) });
     if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, "migrations applied");
-    await prepareQueue(databaseUrl, log);
+    if (migrations.recovered.length > 0) say(`Recovered ${migrations.recovered.join(", ")}, left unfinished by an interrupted start.`);
+    await prepareQueue(database.url, log);
 
-    const db = createDatabaseClient(databaseUrl);
+    const db = createDatabaseClient(database.url);
     stoppers.push(() => db.$disconnect());
 
     if (!config.isProduction && (await seedDemoAppealIfEmpty(db))) log.info("demo appeal added to the empty database");
@@ -69,18 +85,20 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
     let devMailboxDirectory: string | null = null;
     if (!smtpUrl) {
       devMailboxDirectory = path.join(config.dataDir, "mailbox");
+      const { startSmtpSink } = await import("~/local/smtp-sink.server");
       const sink = await startSmtpSink({ directory: devMailboxDirectory });
       stoppers.push(() => sink.stop());
       smtpUrl = sink.url;
-      log.info("dev mailbox active (SMTP_URL is not set): mail is kept under .data/mailbox and shown at /dev/mailbox");
+      log.info({ directory: devMailboxDirectory }, "dev mailbox active (SMTP_URL is not set)");
+      say(`Mail is not sent (SMTP_URL is not set): it is kept in ${devMailboxDirectory}.`);
     }
     const mailer: Mailer = createMailer({ smtpUrl, from: config.mailFrom });
     stoppers.push(() => mailer.close());
 
     let worker: Worker | null = null;
-    if (options.role === "worker" || config.runWorker) {
+    if (role === "worker" || config.runWorker) {
       worker = await startWorker({
-        databaseUrl,
+        databaseUrl: database.url,
         db,
         mailer,
         publicUrl: config.publicUrl,
@@ -89,6 +107,16 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
       });
       stoppers.push(() => worker?.stop());
     }
+    if (role === "worker") {
+      stoppers.push(
+        watchDatabase(db, config.databaseWaitMs, () =>
+          onFatal(
+            `The database (${database.description}) has not answered for ${Math.round(config.databaseWaitMs / 1000)} s, so the worker stops. ` +
+              `Queued email waits in the database until a worker runs again.`,
+          ),
+        ),
+      );
+    }
 
     const signingRateLimit = createSigningRateLimit(db, config.signingLimits, config.sessionSecret);
     return { config, log, db, signingRateLimit, devMailboxDirectory, worker, stop };
@@ -96,4 +124,44 @@ export async function startRuntime(options: { role: "web" | "worker" }): Promise
     await stop();
     throw error;
   }
+}
+
+/** Calls `onGone` once when the shared embedded server's process ends. Returns the unwatch. */
+async function watchSharedServer(postmasterPid: number, onGone: () => void): Promise<() => void> {
+  const { isProcessAlive } = await import("~/local/embedded-postgres.server");
+  const timer = setInterval(() => {
+    if (isProcessAlive(postmasterPid)) return;
+    clearInterval(timer);
+    onGone();
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * A worker whose database is gone has nothing to do, and graphile-worker would retry for
+ * ever; after `lostForMs` without an answer it stops, and a supervisor (or a person) starts it
+ * again. Returns the unwatch.
+ */
+function watchDatabase(db: Database, lostForMs: number, onLost: () => void): () => void {
+  let lastAnswer = Date.now();
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      await Promise.race([db.$queryRaw`SELECT 1`, new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 5_000).unref())]);
+      lastAnswer = Date.now();
+    } catch {
+      if (Date.now() - lastAnswer >= lostForMs) {
+        clearInterval(timer);
+        onLost();
+      }
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), Math.min(5_000, Math.max(500, lostForMs / 4)));
+  timer.unref();
+  return () => clearInterval(timer);
 }

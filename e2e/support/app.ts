@@ -1,21 +1,11 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-export type RunningApp = { baseUrl: string; dataDir: string; stop: () => Promise<void> };
+export { freePort } from "../../tests/support/processes";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export type RunningApp = { baseUrl: string; dataDir: string; stop: () => Promise<void> };
 
 /**
  * The built app as production runs it (`node build/server.js`), with the given settings and a

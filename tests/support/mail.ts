@@ -7,7 +7,7 @@ import type { Database } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
 import { createMailer } from "~/infra/mail/mailer.server";
 import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
-import { startSmtpSink, type SmtpSink } from "~/infra/mail/smtp-sink.server";
+import { startSmtpSink, type SmtpSink } from "~/local/smtp-sink.server";
 import { createTaskList, queueLogger } from "~/infra/queue/worker.server";
 
 export const testMailFrom = "Undersign Tests <appeals@undersign.test>";

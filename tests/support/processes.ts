@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+/** What a person would read in the terminal, and how the process ended. */
+export type Finished = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; output: string };
+
+export type Started = {
+  child: ChildProcess;
+  /** Everything printed so far, stdout and stderr interleaved as they arrived. */
+  output: () => string;
+  /** Resolves when the output matches, rejects if the process ends first or time runs out. */
+  waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+  finished: Promise<Finished>;
+  /** Sends the signal (if still running) and waits for the end. */
+  stop: (signal?: NodeJS.Signals) => Promise<Finished>;
+};
+
+export const projectRoot = path.resolve(import.meta.dirname, "..", "..");
+
+/** `node build/server.js` and friends need a build: `npm test` makes one before the tests. */
+export function requireBuild(): void {
+  if (!existsSync(path.join(projectRoot, "build", "server.js")) || !existsSync(path.join(projectRoot, "build", "server", "index.js"))) {
+    throw new Error("These tests run the built app: run `npm run build` first (npm test does).");
+  }
+}
+
+/** Starts a process with the given environment on top of ours (minus settings that would leak in). */
+export function startProcess(command: string, args: string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Started {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ["DATABASE_URL", "SMTP_URL", "DATA_DIR", "PORT", "PUBLIC_URL", "NODE_ENV", "RUN_WORKER", "DATABASE_WAIT_SECONDS"]) delete env[name];
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? projectRoot,
+    env: { ...env, LOG_LEVEL: "warn", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let output = "";
+  const listeners = new Set<() => void>();
+  const onOutput = () => listeners.forEach((listener) => listener());
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+    output += chunk.toString("utf8");
+    onOutput();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+    output += chunk.toString("utf8");
+    onOutput();
+  });
+  const finished = new Promise<Finished>((resolve) => {
+    child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr, output }));
+  });
+  let ended = false;
+  void finished.then(() => {
+    ended = true;
+    onOutput();
+  });
+
+  const waitForOutput = (pattern: RegExp, timeoutMs = 60_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (pattern.test(output)) return done(resolve);
+        if (ended) return done(() => reject(new Error(`the process ended before printing ${pattern}:\n${output}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`))), timeoutMs);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        settle();
+      };
+      listeners.add(check);
+      check();
+    });
+
+  return {
+    child,
+    output: () => output,
+    waitForOutput,
+    finished,
+    stop: async (signal = "SIGTERM") => {
+      if (!ended) child.kill(signal);
+      return finished;
+    },
+  };
+}
+
+/** Runs a process to its end (killed after `timeoutMs`, which then fails the test). */
+export async function runProcess(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): Promise<Finished> {
+  const started = startProcess(command, args, options);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      started.child.kill("SIGKILL");
+      reject(new Error(`${command} ${args.join(" ")} did not finish within ${timeoutMs} ms:\n${started.output()}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([started.finished, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** A stack trace is for developers; a person reading a start-up message should never see one. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+(\(|:\d+:\d+)/m.test(text);
+}
