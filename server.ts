@@ -108,6 +108,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
         signingRateLimit: runtime.signingRateLimit,
         devMailboxDirectory: runtime.devMailboxDirectory,
+        organizer: null,
       }),
     }),
   );

@@ -1,3 +1,4 @@
+import type { SignedInOrganizer } from "~/domain/organizers";
 import type { SigningRateLimit } from "~/domain/signing-rate-limit";
 import type { Database } from "~/infra/db.server";
 import type { Logger } from "~/infra/logger.server";
@@ -13,6 +14,8 @@ declare module "@remix-run/node" {
     signingRateLimit: SigningRateLimit;
     /** Set only in local development without SMTP_URL. */
     devMailboxDirectory: string | null;
+    /** The organizer whose session cookie came with the request, if any (see organizer-guard.server.ts). */
+    organizer: SignedInOrganizer | null;
   }
   // Loaders' types as single fetch delivers them (Dates stay Dates).
   interface Future {

@@ -17,6 +17,7 @@ async function health(databaseUrl: string) {
     clientAddress: "127.0.0.1",
     signingRateLimit: createSigningRateLimit(db, { perMinute: 0, perHour: 0 }, "test-secret"),
     devMailboxDirectory: null,
+    organizer: null,
   };
   try {
     const response = await loader({ request: new Request("http://localhost/healthz"), params: {}, context });

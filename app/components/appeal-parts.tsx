@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { Fragment } from "react";
 import type { AppealView } from "~/domain/appeals";
 import { useT } from "~/i18n/react";
 
@@ -24,7 +25,8 @@ function LanguageChoice({ current, locales }: { current: string; locales: string
   );
 }
 
-export function AppealText({ appeal }: { appeal: AppealView }) {
+/** `bodyHtml` is the appeal's Markdown rendered by renderMarkdown on the server (no raw HTML). */
+export function AppealText({ appeal, bodyHtml }: { appeal: AppealView; bodyHtml: string }) {
   const { t, date } = useT();
   return (
     <article>
@@ -40,11 +42,7 @@ export function AppealText({ appeal }: { appeal: AppealView }) {
           {appeal.summary}
         </p>
       ) : null}
-      <div className="appeal-text" lang={appeal.locale}>
-        {appeal.paragraphs.map((paragraph, index) => (
-          <p key={index}>{paragraph}</p>
-        ))}
-      </div>
+      <div className="appeal-text" lang={appeal.locale} dangerouslySetInnerHTML={{ __html: bodyHtml }} />
     </article>
   );
 }
@@ -68,24 +66,46 @@ export function AppealAuthors({ authors }: { authors: AppealView["authors"] }) {
 }
 
 export function AppealAttachments({ attachments }: { attachments: AppealView["attachments"] }) {
-  const { t } = useT();
+  const { t, number } = useT();
   if (attachments.length === 0) return null;
   return (
     <section aria-labelledby="attachments-heading">
       <h2 id="attachments-heading">{t("appeal.attachmentsHeading")}</h2>
-      {attachments.map((attachment) => (
-        <figure className="figure" key={attachment.url}>
-          <a href={attachment.url}>
-            <img src={attachment.url} width={attachment.width} height={attachment.height} alt={attachment.altText} loading="lazy" />
-          </a>
-          {attachment.caption || attachment.credit ? (
-            <figcaption>
-              {attachment.caption}
-              {attachment.credit ? <span className="credit">{t("appeal.attachmentCredit", { credit: attachment.credit })}</span> : null}
-            </figcaption>
-          ) : null}
-        </figure>
-      ))}
+      <div className="gallery">
+        {attachments.map((attachment) => (
+          <figure className="figure" key={attachment.id}>
+            {attachment.display ? (
+              <a href={attachment.original.url}>
+                <img
+                  src={attachment.display.url}
+                  width={attachment.display.width}
+                  height={attachment.display.height}
+                  alt={attachment.altText}
+                  loading="lazy"
+                />
+              </a>
+            ) : (
+              <a className="document-link" href={attachment.original.url} type={attachment.original.contentType}>
+                <span className="document-icon" aria-hidden="true">
+                  PDF
+                </span>
+                <span>
+                  <span className="document-name">{attachment.altText}</span>
+                  <span className="document-size">
+                    {t("appeal.attachmentPdf", { size: number(Math.max(0.1, attachment.original.byteSize / 1_048_576)) })}
+                  </span>
+                </span>
+              </a>
+            )}
+            {attachment.caption || attachment.credit ? (
+              <figcaption>
+                {attachment.caption}
+                {attachment.credit ? <span className="credit">{t("appeal.attachmentCredit", { credit: attachment.credit })}</span> : null}
+              </figcaption>
+            ) : null}
+          </figure>
+        ))}
+      </div>
     </section>
   );
 }
@@ -98,7 +118,8 @@ export function AppealPublisher({ publisher }: { publisher: AppealView["publishe
       <p>
         <strong>{publisher.name}</strong>
       </p>
-      {publisher.email || publisher.phone ? (
+      {publisher.about ? <p className="publisher-about">{publisher.about}</p> : null}
+      {publisher.email || publisher.phones.length > 0 || publisher.website ? (
         <dl>
           {publisher.email ? (
             <>
@@ -108,19 +129,37 @@ export function AppealPublisher({ publisher }: { publisher: AppealView["publishe
               </dd>
             </>
           ) : null}
-          {publisher.phone ? (
-            <>
-              <dt>{t("appeal.publisherPhone")}</dt>
+          {publisher.phones.map((phone, index) => (
+            <Fragment key={index}>
+              <dt>{phone.label ?? t("appeal.publisherPhone")}</dt>
               <dd>
-                <a href={`tel:${publisher.phone.replace(/[^+\d]/g, "")}`}>{publisher.phone}</a>
+                <a href={`tel:${phone.number.replace(/[^+\d]/g, "")}`}>{phone.number}</a>
+              </dd>
+            </Fragment>
+          ))}
+          {publisher.website ? (
+            <>
+              <dt>{t("appeal.publisherWebsite")}</dt>
+              <dd>
+                <a href={publisher.website} rel="noopener noreferrer">
+                  {publisher.website.replace(/^https?:\/\//, "").replace(/\/$/, "")}
+                </a>
               </dd>
             </>
           ) : null}
         </dl>
       ) : null}
       <p className="link-row">
-        {publisher.moreInfoUrl ? <a href={publisher.moreInfoUrl}>{t("appeal.moreInfo")}</a> : null}
-        {publisher.supportUrl ? <a href={publisher.supportUrl}>{t("appeal.support")}</a> : null}
+        {publisher.moreInfoUrl ? (
+          <a href={publisher.moreInfoUrl} rel="noopener noreferrer">
+            {t("appeal.moreInfo")}
+          </a>
+        ) : null}
+        {publisher.supportUrl ? (
+          <a href={publisher.supportUrl} rel="noopener noreferrer">
+            {t("appeal.support")}
+          </a>
+        ) : null}
       </p>
     </section>
   );

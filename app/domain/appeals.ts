@@ -1,10 +1,11 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { attachmentViewSelect, toAttachmentView, type AttachmentView } from "./attachments";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
 
 export type AppealView = {
   id: string;
   slug: string;
-  status: "DRAFT" | "PUBLISHED" | "CLOSED";
+  status: "DRAFT" | "PUBLISHED" | "CLOSED" | "ARCHIVED";
   acceptsSignatures: boolean;
   /** Language of the text shown; may differ from the reader's when no translation exists. */
   locale: string;
@@ -12,30 +13,26 @@ export type AppealView = {
   locales: string[];
   title: string;
   summary: string | null;
-  paragraphs: string[];
+  /** The text in Markdown; routes render it with renderMarkdown (markdown.server.ts). */
+  body: string;
   publishedAt: Date | null;
   closesAt: Date | null;
   signatureGoal: number | null;
   authors: { name: string; role: string | null }[];
-  attachments: { url: string; width: number; height: number; altText: string; caption: string | null; credit: string | null }[];
-  publisher: {
-    name: string;
-    email: string | null;
-    phone: string | null;
-    moreInfoUrl: string | null;
-    supportUrl: string | null;
-  };
+  attachments: AttachmentView[];
+  publisher: Publisher;
   counts: SignatureCounts;
 };
 
-/** Blank lines separate paragraphs; single line breaks stay inside a paragraph. */
-export function splitParagraphs(body: string): string[] {
-  return body
-    .replace(/\r\n?/g, "\n")
-    .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.trim())
-    .filter(Boolean);
-}
+export type Publisher = {
+  name: string;
+  about: string | null;
+  email: string | null;
+  phones: { label: string | null; number: string }[];
+  website: string | null;
+  moreInfoUrl: string | null;
+  supportUrl: string | null;
+};
 
 function acceptsSignatures(appeal: { status: string; closesAt: Date | null }, now: Date): boolean {
   return appeal.status === "PUBLISHED" && (appeal.closesAt === null || appeal.closesAt > now);
@@ -48,7 +45,8 @@ export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, l
     include: {
       translations: true,
       authors: { orderBy: { position: "asc" } },
-      attachments: { orderBy: { position: "asc" } },
+      attachments: { orderBy: { position: "asc" }, select: attachmentViewSelect },
+      publisherPhones: { orderBy: { position: "asc" } },
     },
   });
   if (!appeal || appeal.status === "DRAFT") return null;
@@ -63,27 +61,34 @@ export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, l
     locales: appeal.translations.map((t) => t.locale).sort(),
     title: translation.title,
     summary: translation.summary,
-    paragraphs: splitParagraphs(translation.body),
+    body: translation.body,
     publishedAt: appeal.publishedAt,
     closesAt: appeal.closesAt,
     signatureGoal: appeal.signatureGoal,
     authors: appeal.authors.map(({ name, role }) => ({ name, role })),
-    attachments: appeal.attachments.map(({ url, width, height, altText, caption, credit }) => ({
-      url,
-      width,
-      height,
-      altText,
-      caption,
-      credit,
-    })),
-    publisher: {
-      name: appeal.publisherName,
-      email: appeal.publisherEmail,
-      phone: appeal.publisherPhone,
-      moreInfoUrl: appeal.moreInfoUrl,
-      supportUrl: appeal.supportUrl,
-    },
+    attachments: appeal.attachments.flatMap((attachment) => toAttachmentView(attachment) ?? []),
+    publisher: publisherOf(appeal),
     counts: await getSignatureCounts(db, appeal.id),
+  };
+}
+
+export function publisherOf(appeal: {
+  publisherName: string;
+  publisherAbout: string | null;
+  publisherEmail: string | null;
+  publisherWebsite: string | null;
+  moreInfoUrl: string | null;
+  supportUrl: string | null;
+  publisherPhones: { label: string | null; number: string }[];
+}): Publisher {
+  return {
+    name: appeal.publisherName,
+    about: appeal.publisherAbout,
+    email: appeal.publisherEmail,
+    phones: appeal.publisherPhones.map(({ label, number }) => ({ label, number })),
+    website: appeal.publisherWebsite,
+    moreInfoUrl: appeal.moreInfoUrl,
+    supportUrl: appeal.supportUrl,
   };
 }
 
@@ -117,7 +122,7 @@ export async function listPublishedAppeals(db: DatabaseOrTransaction, locale: st
 
 export type NewAppeal = {
   slug: string;
-  status?: "DRAFT" | "PUBLISHED" | "CLOSED";
+  status?: "DRAFT" | "PUBLISHED" | "CLOSED" | "ARCHIVED";
   defaultLocale?: string;
   publishedAt?: Date | null;
   closesAt?: Date | null;
@@ -125,10 +130,9 @@ export type NewAppeal = {
   publisher: AppealView["publisher"];
   translations: { locale: string; title: string; summary?: string | null; body: string }[];
   authors?: { name: string; role?: string | null }[];
-  attachments?: AppealView["attachments"];
 };
 
-/** Writes an appeal with its texts, authors and attachments. Used by the seed and by tests. */
+/** Writes an appeal with its texts and authors. Used by the seed and by tests. */
 export async function createAppeal(db: Database, appeal: NewAppeal): Promise<{ id: string; slug: string }> {
   return db.appeal.create({
     data: {
@@ -139,15 +143,16 @@ export async function createAppeal(db: Database, appeal: NewAppeal): Promise<{ i
       closesAt: appeal.closesAt ?? null,
       signatureGoal: appeal.signatureGoal ?? null,
       publisherName: appeal.publisher.name,
+      publisherAbout: appeal.publisher.about,
       publisherEmail: appeal.publisher.email,
-      publisherPhone: appeal.publisher.phone,
+      publisherWebsite: appeal.publisher.website,
       moreInfoUrl: appeal.publisher.moreInfoUrl,
       supportUrl: appeal.publisher.supportUrl,
+      publisherPhones: { create: appeal.publisher.phones.map((phone, position) => ({ position, label: phone.label, number: phone.number })) },
       translations: {
         create: appeal.translations.map((t) => ({ locale: t.locale, title: t.title, summary: t.summary ?? null, body: t.body })),
       },
       authors: { create: (appeal.authors ?? []).map((a, position) => ({ position, name: a.name, role: a.role ?? null })) },
-      attachments: { create: (appeal.attachments ?? []).map((a, position) => ({ position, ...a })) },
     },
     select: { id: true, slug: true },
   });

@@ -1,4 +1,8 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { Database } from "~/infra/db.server";
+import { processUpload } from "~/infra/uploads.server";
+import { addAttachment } from "./attachments";
 import { createAppeal, type NewAppeal } from "./appeals";
 
 /**
@@ -14,7 +18,12 @@ export const demoAppeal: NewAppeal = {
   publisher: {
     name: "Friends of Aldermere Library",
     email: "letters@friends-of-aldermere.example",
-    phone: "+44 20 7946 0018",
+    about: "A volunteer group of readers who have supported Aldermere Public Library since 1987.",
+    website: "https://friends-of-aldermere.example",
+    phones: [
+      { label: "Office", number: "+44 20 7946 0018" },
+      { label: "Press", number: "+44 20 7946 0019" },
+    ],
     moreInfoUrl: "https://friends-of-aldermere.example/library-letter",
     supportUrl: "https://friends-of-aldermere.example/donate",
   },
@@ -43,21 +52,28 @@ export const demoAppeal: NewAppeal = {
     { name: "Ingrid Solberg", role: "GP, Aldermere Health Centre" },
     { name: "Jasper Llewellyn", role: "student" },
   ],
-  attachments: [
-    {
-      url: "/demo/letter-page-1.svg",
-      width: 850,
-      height: 1100,
-      altText: "First page of the signed letter, typed on the Friends of Aldermere Library letterhead.",
-      caption: "Page 1 of the letter as delivered to the town hall on 3 March 2026.",
-      credit: "Scan: Friends of Aldermere Library",
-    },
-  ],
+};
+
+/** The photographed page of the demo letter, stored like any upload. */
+const demoPage = {
+  file: "public/demo/letter-page-1.svg",
+  altText: "First page of the signed letter, typed on the Friends of Aldermere Library letterhead.",
+  caption: "Page 1 of the letter as delivered to the town hall on 3 March 2026.",
+  credit: "Scan: Friends of Aldermere Library",
 };
 
 /** Adds the demo appeal to an empty database, so a fresh install has something to show. */
 export async function seedDemoAppealIfEmpty(db: Database): Promise<boolean> {
   if ((await db.appeal.count()) > 0) return false;
-  await createAppeal(db, demoAppeal);
+  await addDemoAppeal(db);
   return true;
+}
+
+/** The demo appeal with its page scan (under another slug, for tests). */
+export async function addDemoAppeal(db: Database, slug = demoAppeal.slug): Promise<{ id: string; slug: string }> {
+  const created = await createAppeal(db, { ...demoAppeal, slug });
+  // A file of our own, so the one place an SVG is accepted (organizers upload JPEG, PNG, WebP or PDF).
+  const upload = await processUpload(await readFile(path.resolve(demoPage.file)), { allowSvg: true });
+  await addAttachment(db, created.id, upload, { ...demoPage, fileName: "letter-page-1" });
+  return created;
 }

@@ -12,6 +12,7 @@ import { honeypotField, SignForm, type SignFormFields } from "~/components/sign-
 import { SignerList } from "~/components/signer-list";
 import { findSignableAppeal, getPublicAppeal } from "~/domain/appeals";
 import { countryOptions } from "~/domain/countries";
+import { renderMarkdown } from "~/domain/markdown.server";
 import { listPublicSigners } from "~/domain/signers";
 import { signatureFields, signAppeal, validateSignature } from "~/domain/signatures";
 import { negotiateLocale } from "~/i18n/i18n";
@@ -29,7 +30,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   if (!appeal) throw data(null, { status: 404 });
   const firstSigners = await listPublicSigners(context.db, appeal.id, { limit: signersOnAppealPage });
   return data(
-    { appeal, firstSigners, countries: countryOptions(locale) },
+    { appeal, bodyHtml: renderMarkdown(appeal.body), firstSigners, countries: countryOptions(locale) },
     { headers: publicPageCacheHeaders },
   );
 }
@@ -86,7 +87,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function AppealPage() {
-  const { appeal, firstSigners, countries } = useLoaderData<typeof loader>();
+  const { appeal, bodyHtml, firstSigners, countries } = useLoaderData<typeof loader>();
   const submitted = useActionData<typeof action>();
   const { t } = useT();
   const unlisted = appeal.counts.confirmed - appeal.counts.listed;
@@ -102,7 +103,7 @@ export default function AppealPage() {
             </a>
           </p>
         ) : null}
-        <AppealText appeal={appeal} />
+        <AppealText appeal={appeal} bodyHtml={bodyHtml} />
         <AppealAuthors authors={appeal.authors} />
         <AppealAttachments attachments={appeal.attachments} />
         <AppealPublisher publisher={appeal.publisher} />

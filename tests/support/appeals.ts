@@ -13,7 +13,9 @@ export async function createTestAppeal(db: Database, overrides: Partial<NewAppea
     publisher: {
       name: "Campaign for Quiet Streets",
       email: "hello@quiet-streets.example",
-      phone: "+44 20 7946 0999",
+      about: null,
+      website: null,
+      phones: [{ label: null, number: "+44 20 7946 0999" }],
       moreInfoUrl: "https://quiet-streets.example/about",
       supportUrl: "https://quiet-streets.example/donate",
     },
@@ -29,7 +31,6 @@ export async function createTestAppeal(db: Database, overrides: Partial<NewAppea
       { name: "Petra Lindqvist", role: "parent" },
       { name: "Oluwaseun Adeyemi", role: "head teacher" },
     ],
-    attachments: [],
     ...overrides,
   };
   const created = await createAppeal(db, appeal);
