@@ -7,6 +7,7 @@ import compression from "compression";
 import express from "express";
 import { loadConfig, StartupError, type Config } from "~/infra/config.server";
 import { rejectCrossSiteWrites, securityHeaders } from "~/infra/http-guards.server";
+import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.server";
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
 import { startRuntime, type Runtime } from "~/infra/runtime.server";
 
@@ -96,19 +97,23 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
   app.use(rejectCrossSiteWrites(config.publicUrl));
+  app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
+  app.use(guardOrganizerArea);
   app.all(
     "*",
     createRequestHandler({
       build,
       mode: config.isProduction ? "production" : "development",
-      getLoadContext: (req) => ({
+      getLoadContext: (req, res) => ({
         db: runtime.db,
         log,
         publicUrl: config.publicUrl,
         clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
         signingRateLimit: runtime.signingRateLimit,
         devMailboxDirectory: runtime.devMailboxDirectory,
-        organizer: null,
+        organizer: res.locals.organizer ?? null,
+        sessions: config.sessions,
+        pg: runtime.pg,
       }),
     }),
   );

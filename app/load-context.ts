@@ -1,5 +1,7 @@
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { SigningRateLimit } from "~/domain/signing-rate-limit";
+import type pg from "pg";
+import type { Config } from "~/infra/config.server";
 import type { Database } from "~/infra/db.server";
 import type { Logger } from "~/infra/logger.server";
 
@@ -16,6 +18,10 @@ declare module "@remix-run/node" {
     devMailboxDirectory: string | null;
     /** The organizer whose session cookie came with the request, if any (see organizer-guard.server.ts). */
     organizer: SignedInOrganizer | null;
+    /** Organizer session timeouts and cookie security. */
+    sessions: Config["sessions"];
+    /** A raw pg pool for what Prisma cannot do: streaming large reads (exports). */
+    pg: pg.Pool;
   }
   // Loaders' types as single fetch delivers them (Dates stay Dates).
   interface Future {

@@ -1,28 +1,19 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { describe, test } from "node:test";
-import type { AppLoadContext } from "@remix-run/node";
-import { createSigningRateLimit } from "~/domain/signing-rate-limit";
 import { createDatabaseClient } from "~/infra/db.server";
-import { createLogger } from "~/infra/logger.server";
 import { loader } from "~/routes/healthz";
+import { testLoadContext } from "./support/context";
 import { createTestDatabase } from "./support/database";
 
 async function health(databaseUrl: string) {
   const db = createDatabaseClient(databaseUrl);
-  const context: AppLoadContext = {
-    db,
-    log: createLogger("silent"),
-    publicUrl: "http://localhost",
-    clientAddress: "127.0.0.1",
-    signingRateLimit: createSigningRateLimit(db, { perMinute: 0, perHour: 0 }, "test-secret"),
-    devMailboxDirectory: null,
-    organizer: null,
-  };
+  const context = testLoadContext(db, databaseUrl);
   try {
     const response = await loader({ request: new Request("http://localhost/healthz"), params: {}, context });
     return { status: response.status, body: await response.json() };
   } finally {
+    await context.close();
     await db.$disconnect();
   }
 }

@@ -7,3 +7,40 @@ export type SignedInOrganizer = {
   email: string;
   role: OrganizerRole;
 };
+
+/** What an organizer may do. Owners may do everything; editors run appeals and deliver exports. */
+export type Permission = "editAppeals" | "exportSignatures" | "manageOrganizers" | "readAuditLog";
+
+const permissionsOf: Record<OrganizerRole, ReadonlySet<Permission>> = {
+  OWNER: new Set(["editAppeals", "exportSignatures", "manageOrganizers", "readAuditLog"]),
+  EDITOR: new Set(["editAppeals", "exportSignatures"]),
+};
+
+export function can(organizer: Pick<SignedInOrganizer, "role">, permission: Permission): boolean {
+  return permissionsOf[organizer.role].has(permission);
+}
+
+/**
+ * The organizer area's pages and what each needs, by path prefix: the one table the request
+ * guard (infra/organizer-guard.server.ts) reads for every request under /organize. A page not
+ * listed needs only a signed-in organizer.
+ */
+export const permissionByPathPrefix: readonly (readonly [prefix: string, permission: Permission])[] = [
+  ["/organize/organizers", "manageOrganizers"],
+  ["/organize/audit", "readAuditLog"],
+];
+
+export const organizerAreaPrefix = "/organize";
+
+/** The permission a path under the organizer area needs beyond being signed in, if any. */
+export function permissionForPath(pathname: string): Permission | null {
+  for (const [prefix, permission] of permissionByPathPrefix) {
+    if (pathname === prefix || pathname.startsWith(`${prefix}/`) || pathname.startsWith(`${prefix}.`)) return permission;
+  }
+  return null;
+}
+
+/** "a@Example.org " and "a@example.org" are one account. */
+export function canonicalOrganizerEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

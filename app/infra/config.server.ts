@@ -36,6 +36,8 @@ const environmentSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
     SIGN_LIMIT_PER_IP_HOUR: z.coerce.number().int().min(0).default(200),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(120),
+    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+|[\w.:/, -]+)$/, "must be false, true, a number of proxies, or addresses/subnets")
@@ -46,6 +48,10 @@ const environmentSchema = z
     // In production nothing may fall back to a local stand-in: a missing setting is a mistake.
     for (const key of ["DATABASE_URL", "SMTP_URL", "MAIL_FROM", "PUBLIC_URL", "SESSION_SECRET"] as const) {
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+    }
+    // Session cookies are Secure in production, which browsers send only over HTTPS (or to localhost).
+    if (env.PUBLIC_URL && !/^https:\/\/|^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(env.PUBLIC_URL)) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "must be an https:// URL when NODE_ENV=production" });
     }
   });
 
@@ -76,6 +82,8 @@ export type Config = DatabaseSettings & {
   runWorker: boolean;
   workerConcurrency: number;
   signingLimits: { perMinute: number; perHour: number };
+  /** Organizer sessions: idle and absolute timeouts; cookies Secure and __Host- in production. */
+  sessions: { idleMs: number; absoluteMs: number; secureCookie: boolean };
   /** Express "trust proxy": which X-Forwarded-For hops to believe for the client's address. */
   trustProxy: boolean | number | string;
 };
@@ -140,6 +148,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
     signingLimits: { perMinute: values.SIGN_LIMIT_PER_IP_MINUTE, perHour: values.SIGN_LIMIT_PER_IP_HOUR },
+    sessions: {
+      idleMs: values.SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: values.SESSION_MAX_HOURS * 3_600_000,
+      secureCookie: values.NODE_ENV === "production",
+    },
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
   };
 }

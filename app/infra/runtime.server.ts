@@ -1,4 +1,5 @@
 import path from "node:path";
+import pg from "pg";
 import { seedDemoAppealIfEmpty } from "~/domain/demo-appeal";
 import { createSigningRateLimit, type SigningRateLimit } from "~/domain/signing-rate-limit";
 import type { Config } from "./config.server";
@@ -14,6 +15,8 @@ export type Runtime = {
   config: Config;
   log: Logger;
   db: Database;
+  /** Raw pg connections for streaming reads (exports), which Prisma cannot do. */
+  pg: pg.Pool;
   signingRateLimit: SigningRateLimit;
   /** Where the dev mailbox keeps messages; null when real SMTP is configured. */
   devMailboxDirectory: string | null;
@@ -78,6 +81,9 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
 
     const db = createDatabaseClient(database.url);
     stoppers.push(() => db.$disconnect());
+    const streamingPool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 5_000 });
+    streamingPool.on("error", (error) => log.warn({ err: { message: error.message } }, "streaming connection lost"));
+    stoppers.push(() => streamingPool.end());
 
     if (!config.isProduction && (await seedDemoAppealIfEmpty(db))) log.info("demo appeal added to the empty database");
 
@@ -119,7 +125,7 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
     }
 
     const signingRateLimit = createSigningRateLimit(db, config.signingLimits, config.sessionSecret);
-    return { config, log, db, signingRateLimit, devMailboxDirectory, worker, stop };
+    return { config, log, db, pg: streamingPool, signingRateLimit, devMailboxDirectory, worker, stop };
   } catch (error) {
     await stop();
     throw error;

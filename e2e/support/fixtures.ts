@@ -1,4 +1,7 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { startSession } from "~/domain/organizer-sessions";
+import type { OrganizerRole, SignedInOrganizer } from "~/domain/organizers";
 import { createDatabaseClient, type Database } from "~/infra/db.server";
 import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
 import { createTestAppeal } from "../../tests/support/appeals";
@@ -10,6 +13,23 @@ export type Inbox = {
   waitForMessage: (to: string, subject: string, options?: { count?: number }) => Promise<MailboxMessage>;
   messagesTo: (to: string) => Promise<MailboxMessage[]>;
 };
+
+/**
+ * An organizer of the given role, signed in in this test's browser: made directly in the
+ * database, with a session cookie, for journeys that are not about signing in.
+ */
+export async function signInAs(context: BrowserContext, db: Database, role: OrganizerRole = "OWNER"): Promise<SignedInOrganizer> {
+  const suffix = randomBytes(4).toString("hex");
+  const email = `${role.toLowerCase()}-${suffix}@organizers.example`;
+  const organizer = await db.organizer.create({
+    data: { email, emailCanonical: email, name: `${role === "OWNER" ? "Olga Owner" : "Eddie Editor"} ${suffix}`, role },
+    select: { id: true, name: true, email: true, role: true },
+  });
+  const { token, expiresAt } = await startSession(db, organizer.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 });
+  const baseURL = `http://localhost:${process.env.UNDERSIGN_E2E_PORT}`;
+  await context.addCookies([{ name: "undersign_session", value: token, url: baseURL, httpOnly: true, sameSite: "Lax", expires: Math.floor(expiresAt.getTime() / 1000) }]);
+  return organizer;
+}
 
 export const test = base.extend<{ appeal: TestAppeal; inbox: Inbox }, { db: Database }>({
   db: [

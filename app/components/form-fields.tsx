@@ -1,0 +1,149 @@
+import { useEffect, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import type { FieldErrors } from "~/domain/validation";
+import { useT } from "~/i18n/react";
+
+/**
+ * Form fields of the organizer area, GOV.UK style: label, hint, then the error, each linked to
+ * the input by aria-describedby; and an error summary that lists each problem as a link to its
+ * field and takes the focus when it appears.
+ */
+type Common = { name: string; label: string; hint?: ReactNode; error?: string | null; optional?: boolean };
+
+function describedBy(name: string, hint: unknown, error: unknown): string | undefined {
+  return [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function Label({ name, label, optional }: Pick<Common, "name" | "label" | "optional">) {
+  const { t } = useT();
+  return (
+    <label htmlFor={name}>
+      {label} {optional ? <span className="optional">({t("form.optional")})</span> : null}
+    </label>
+  );
+}
+
+function HintAndError({ name, hint, error }: Pick<Common, "name" | "hint" | "error">) {
+  return (
+    <>
+      {hint ? (
+        <p className="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="error" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+export function TextField({ name, label, hint, error, optional, ...input }: Common & Omit<InputHTMLAttributes<HTMLInputElement>, "name">) {
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <Label name={name} label={label} optional={optional} />
+      <HintAndError name={name} hint={hint} error={error} />
+      <input id={name} name={name} type="text" aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...input} />
+    </div>
+  );
+}
+
+export function TextArea({ name, label, hint, error, optional, ...textarea }: Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "name">) {
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <Label name={name} label={label} optional={optional} />
+      <HintAndError name={name} hint={hint} error={error} />
+      <textarea id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...textarea} />
+    </div>
+  );
+}
+
+export function SelectField({
+  name,
+  label,
+  hint,
+  error,
+  optional,
+  options,
+  ...select
+}: Common & { options: { value: string; label: string }[] } & Omit<SelectHTMLAttributes<HTMLSelectElement>, "name">) {
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <Label name={name} label={label} optional={optional} />
+      <HintAndError name={name} hint={hint} error={error} />
+      <select id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...select}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function CheckboxField({ name, label, hint, error, ...input }: Omit<Common, "optional"> & Omit<InputHTMLAttributes<HTMLInputElement>, "name">) {
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <label className="check" htmlFor={name}>
+        <input id={name} name={name} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...input} />
+        <span>{label}</span>
+      </label>
+      <HintAndError name={name} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** The translated message for each field with an error. */
+export function useFieldErrorMessages(fieldErrors: FieldErrors | undefined): (field: string) => string | null {
+  const { t } = useT();
+  return (field) => {
+    const error = fieldErrors?.[field];
+    return error ? t(error.id, error.values) : null;
+  };
+}
+
+/**
+ * "There is a problem" with one link per error, in the order of the fields on the page. It
+ * takes the focus when it appears, so a screen reader announces it and Tab leads to the links.
+ */
+export function ErrorSummary({ fieldErrors, order }: { fieldErrors: FieldErrors | undefined; order: string[] }) {
+  const { t } = useT();
+  const message = useFieldErrorMessages(fieldErrors);
+  const ref = useRef<HTMLDivElement>(null);
+  const fields = Object.keys(fieldErrors ?? {}).sort((a, b) => rank(order, a) - rank(order, b));
+  const signature = fields.join(",");
+  useEffect(() => {
+    if (signature) ref.current?.focus();
+  }, [signature, fieldErrors]);
+  if (fields.length === 0) return null;
+  return (
+    <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1} ref={ref}>
+      <h2 id="error-summary-title">{t("form.errorSummaryTitle")}</h2>
+      <ul>
+        {fields.map((field) => (
+          <li key={field}>
+            <a
+              href={`#${field}`}
+              onClick={(event) => {
+                const target = document.getElementById(field);
+                if (!target) return;
+                event.preventDefault();
+                target.focus();
+                target.scrollIntoView({ block: "center" });
+              }}
+            >
+              {message(field)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function rank(order: string[], field: string): number {
+  const index = order.indexOf(field);
+  return index < 0 ? order.length : index;
+}

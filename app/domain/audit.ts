@@ -1,0 +1,89 @@
+import type { Prisma } from "~/generated/prisma/client";
+import type { DatabaseOrTransaction } from "~/infra/db.server";
+
+/**
+ * The audit log: every export, lifecycle change, change of organizers and throttled sign-in,
+ * who did it and when. Append-only — the database refuses to change or delete an entry (a
+ * trigger, see the migration) — and readable by owners.
+ */
+export type AuditAction =
+  | "appeal.created"
+  | "appeal.published"
+  | "appeal.closed"
+  | "appeal.reopened"
+  | "appeal.archived"
+  | "export.csv"
+  | "export.json"
+  | "organizer.created"
+  | "organizer.invited"
+  | "organizer.removed"
+  | "organizer.password-set"
+  | "organizer.password-reset"
+  | "sign-in.throttled";
+
+/** Who did it: an organizer, or the system acting on its own. */
+export type AuditActor = { id: string; name: string; email: string } | { system: "command line" | "scheduled job" | "anonymous visitor" };
+
+export type AuditEntry = {
+  actor: AuditActor;
+  action: AuditAction;
+  appealId?: string | null;
+  /** For people: the appeal's slug, the organizer's email… */
+  subject?: string | null;
+  details?: Record<string, string | number | boolean | null>;
+};
+
+export function actorName(actor: AuditActor): string {
+  return "system" in actor ? actor.system : `${actor.name} <${actor.email}>`;
+}
+
+/** Writes one entry; inside the caller's transaction when given one, so the entry and the change commit together. */
+export async function recordAudit(db: DatabaseOrTransaction, entry: AuditEntry): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      actorId: "system" in entry.actor ? null : entry.actor.id,
+      actorName: actorName(entry.actor),
+      action: entry.action,
+      appealId: entry.appealId ?? null,
+      subject: entry.subject ?? null,
+      details: (entry.details ?? {}) as Prisma.InputJsonObject,
+    },
+  });
+}
+
+export type AuditEventView = {
+  id: string;
+  at: Date;
+  actorName: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+};
+
+export type AuditPage = { events: AuditEventView[]; nextCursor: string | null };
+
+/** Newest first, keyset-paginated on (at, id): the cursor is the last entry's id. */
+export async function listAuditEvents(db: DatabaseOrTransaction, options: { limit: number; before?: string | null }): Promise<AuditPage> {
+  let where: Prisma.AuditEventWhereInput = {};
+  if (options.before && /^\d{1,19}$/.test(options.before)) {
+    const cursor = await db.auditEvent.findUnique({ where: { id: BigInt(options.before) }, select: { at: true, id: true } });
+    if (cursor) where = { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] };
+  }
+  const rows = await db.auditEvent.findMany({
+    where,
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    take: options.limit + 1,
+  });
+  const page = rows.slice(0, options.limit);
+  return {
+    events: page.map((row) => ({
+      id: row.id.toString(),
+      at: row.at,
+      actorName: row.actorName,
+      action: row.action,
+      subject: row.subject,
+      details: (row.details ?? {}) as Record<string, unknown>,
+    })),
+    nextCursor: rows.length > options.limit ? (page.at(-1)?.id.toString() ?? null) : null,
+  };
+}

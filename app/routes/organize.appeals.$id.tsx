@@ -1,0 +1,53 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { StatusBadge } from "~/components/status-badge";
+import { getAppealHeader } from "~/domain/appeal-editing";
+import { negotiateLocale } from "~/i18n/i18n";
+import { useT } from "~/i18n/react";
+import { requireOrganizer } from "~/infra/organizer-guard.server";
+
+/** Every page about one appeal: its title, status and the sections to edit it. */
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  requireOrganizer(context);
+  const appeal = await getAppealHeader(context.db, params.id ?? "", negotiateLocale(request.headers.get("accept-language")));
+  if (!appeal) throw data(null, { status: 404 });
+  return { appeal };
+}
+
+export default function AppealInOrganizerArea() {
+  const { appeal } = useLoaderData<typeof loader>();
+  const { t } = useT();
+  const base = `/organize/appeals/${appeal.id}`;
+  const sections = [
+    { to: base, label: t("organize.tabOverview"), end: true },
+    { to: `${base}/details`, label: t("organize.tabDetails") },
+    { to: `${base}/texts`, label: t("organize.tabTexts") },
+    { to: `${base}/signatories`, label: t("organize.tabSignatories") },
+    { to: `${base}/attachments`, label: t("organize.tabAttachments") },
+    { to: `${base}/export`, label: t("organize.tabExport") },
+  ];
+  return (
+    <div className="page">
+      <p className="breadcrumb">
+        <NavLink to="/organize">{t("organize.navAppeals")}</NavLink>
+      </p>
+      <div className="appeal-heading">
+        <h1>{appeal.title}</h1>
+        <StatusBadge status={appeal.status} />
+      </div>
+      <nav className="tabs" aria-label={t("organize.sectionsLabel")}>
+        <ul>
+          {sections.map((section) => (
+            <li key={section.to}>
+              <NavLink to={section.to} end={section.end}>
+                {section.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Outlet />
+    </div>
+  );
+}

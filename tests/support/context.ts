@@ -1,0 +1,23 @@
+import type { AppLoadContext } from "@remix-run/node";
+import pg from "pg";
+import { createSigningRateLimit } from "~/domain/signing-rate-limit";
+import type { SignedInOrganizer } from "~/domain/organizers";
+import type { Database } from "~/infra/db.server";
+import { createLogger } from "~/infra/logger.server";
+
+/** What server.ts hands loaders and actions, for calling a route module directly in a test. */
+export function testLoadContext(db: Database, databaseUrl: string, overrides: { organizer?: SignedInOrganizer | null } = {}): AppLoadContext & { close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  return {
+    db,
+    pg: pool,
+    log: createLogger("silent"),
+    publicUrl: "http://localhost",
+    clientAddress: "127.0.0.1",
+    signingRateLimit: createSigningRateLimit(db, { perMinute: 0, perHour: 0 }, "test-secret"),
+    devMailboxDirectory: null,
+    organizer: overrides.organizer ?? null,
+    sessions: { idleMs: 2 * 3_600_000, absoluteMs: 24 * 3_600_000, secureCookie: false },
+    close: () => pool.end(),
+  };
+}
