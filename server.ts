@@ -110,6 +110,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         publicUrl: config.publicUrl,
         clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
         signingRateLimit: runtime.signingRateLimit,
+        signInThrottle: runtime.signInThrottle,
         devMailboxDirectory: runtime.devMailboxDirectory,
         organizer: res.locals.organizer ?? null,
         sessions: config.sessions,

@@ -1,4 +1,5 @@
 import type { SignedInOrganizer } from "~/domain/organizers";
+import type { SignInThrottle } from "~/domain/sign-in-throttle";
 import type { SigningRateLimit } from "~/domain/signing-rate-limit";
 import type pg from "pg";
 import type { Config } from "~/infra/config.server";
@@ -14,6 +15,8 @@ declare module "@remix-run/node" {
     /** The visitor's network address (see TRUST_PROXY). */
     clientAddress: string;
     signingRateLimit: SigningRateLimit;
+    /** Failed organizer sign-ins, per account and per address. */
+    signInThrottle: SignInThrottle;
     /** Set only in local development without SMTP_URL. */
     devMailboxDirectory: string | null;
     /** The organizer whose session cookie came with the request, if any (see organizer-guard.server.ts). */

@@ -1,5 +1,6 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { attachmentViewSelect, toAttachmentView, type AttachmentView } from "./attachments";
+import { acceptsSignatures } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
 
 export type AppealView = {
@@ -34,14 +35,21 @@ export type Publisher = {
   supportUrl: string | null;
 };
 
-function acceptsSignatures(appeal: { status: string; closesAt: Date | null }, now: Date): boolean {
-  return appeal.status === "PUBLISHED" && (appeal.closesAt === null || appeal.closesAt > now);
+/** A published, closed or archived appeal as a visitor reads it, in their language when we have it. */
+export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, locale: string): Promise<AppealView | null> {
+  const appeal = await loadAppealView(db, { slug }, locale);
+  return appeal && appeal.status !== "DRAFT" ? appeal : null;
 }
 
-/** A published (or closed) appeal as a visitor reads it, in their language when we have it. */
-export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, locale: string): Promise<AppealView | null> {
+/** Any appeal, drafts too, as visitors would read it: the organizers' preview. */
+export async function getAppealPreview(db: DatabaseOrTransaction, appealId: string, locale: string): Promise<AppealView | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(appealId)) return null;
+  return loadAppealView(db, { id: appealId }, locale);
+}
+
+async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string } | { id: string }, locale: string): Promise<AppealView | null> {
   const appeal = await db.appeal.findUnique({
-    where: { slug },
+    where,
     include: {
       translations: true,
       authors: { orderBy: { position: "asc" } },
@@ -49,7 +57,7 @@ export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, l
       publisherPhones: { orderBy: { position: "asc" } },
     },
   });
-  if (!appeal || appeal.status === "DRAFT") return null;
+  if (!appeal) return null;
   const translation = pickTranslation(appeal.translations, locale, appeal.defaultLocale);
   if (!translation) return null;
   return {
@@ -92,14 +100,18 @@ export function publisherOf(appeal: {
   };
 }
 
-export type AppealSummary = { slug: string; title: string; summary: string | null; publishedAt: Date | null; confirmed: number };
+export type AppealSummary = { slug: string; title: string; summary: string | null; publishedAt: Date | null; closedAt: Date | null; confirmed: number };
 
-export async function listPublishedAppeals(db: DatabaseOrTransaction, locale: string): Promise<AppealSummary[]> {
+/**
+ * The home page lists appeals collecting signatures (`open`); the archive page, closed and
+ * archived ones (`past`), newest first.
+ */
+export async function listPublishedAppeals(db: DatabaseOrTransaction, locale: string, which: "open" | "past" = "open"): Promise<AppealSummary[]> {
   const appeals = await db.appeal.findMany({
-    where: { status: { in: ["PUBLISHED", "CLOSED"] } },
+    where: { status: which === "open" ? "PUBLISHED" : { in: ["CLOSED", "ARCHIVED"] } },
     orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
     take: 100,
-    select: { id: true, slug: true, publishedAt: true, defaultLocale: true, translations: true },
+    select: { id: true, slug: true, status: true, publishedAt: true, closedAt: true, defaultLocale: true, translations: true },
   });
   const counts = await getSignatureCountsFor(
     db,
@@ -114,6 +126,7 @@ export async function listPublishedAppeals(db: DatabaseOrTransaction, locale: st
         title: translation.title,
         summary: translation.summary,
         publishedAt: appeal.publishedAt,
+        closedAt: appeal.closedAt,
         confirmed: counts.get(appeal.id)?.confirmed ?? 0,
       },
     ];

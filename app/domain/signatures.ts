@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
+import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { pickTranslation } from "./appeals";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/outbox.server";
@@ -183,7 +184,9 @@ export type ConfirmationView = {
   fullName: string;
   showPublicly: boolean;
   confirmed: boolean;
-  appeal: { id: string; slug: string; title: string };
+  /** The appeal closed more than a day ago: a signature not yet confirmed can no longer be. */
+  tooLateToConfirm: boolean;
+  appeal: { id: string; slug: string; title: string; closedAt: Date | null };
 };
 
 /** What the confirmation page shows before the button is pressed. Changes nothing. */
@@ -205,11 +208,15 @@ export async function findConfirmation(
       appealId: string;
       slug: string;
       defaultLocale: string;
+      appealStatus: string;
+      closedAt: Date | null;
+      closesAt: Date | null;
       translations: { locale: string; title: string }[];
     }[]
   >`
     SELECT t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
            s.status::text AS status, a.id AS "appealId", a.slug, a."defaultLocale",
+           a.status::text AS "appealStatus", a."closedAt", a."closesAt",
            (SELECT json_agg(json_build_object('locale', tr.locale, 'title', tr.title))
               FROM "AppealTranslation" tr WHERE tr."appealId" = a.id) AS translations
     FROM "SignatureToken" t
@@ -221,12 +228,14 @@ export async function findConfirmation(
   // A used link keeps working so that pressing the button twice shows the same success page.
   if (found.status === "PENDING" && found.expiresAt.getTime() < Date.now()) return null;
   const translation = pickTranslation(found.translations ?? [], locale, found.defaultLocale);
+  const now = new Date();
   return {
     signatureId: found.signatureId,
     fullName: found.fullName,
     showPublicly: found.showPublicly,
     confirmed: found.status === "CONFIRMED",
-    appeal: { id: found.appealId, slug: found.slug, title: translation?.title ?? found.slug },
+    tooLateToConfirm: !acceptsConfirmations({ status: found.appealStatus, closedAt: found.closedAt, closesAt: found.closesAt }, now),
+    appeal: { id: found.appealId, slug: found.slug, title: translation?.title ?? found.slug, closedAt: effectiveClosingTime({ status: found.appealStatus, closedAt: found.closedAt, closesAt: found.closesAt }, now) },
   };
 }
 
@@ -237,7 +246,7 @@ export async function findConfirmation(
 export async function confirmSignature(db: Database, token: string, locale: string): Promise<ConfirmationView | null> {
   const view = await findConfirmation(db, token, locale);
   if (!view) return null;
-  if (view.confirmed) return view;
+  if (view.confirmed || view.tooLateToConfirm) return view;
   // Only the statement that moves PENDING to CONFIRMED counts it, so a double press or two
   // tabs count once.
   if (await confirmAndCount(db, view.signatureId)) return { ...view, confirmed: true };

@@ -12,5 +12,6 @@ export function useT() {
   const rich = (id: MessageId, values: RichValues) => intl.formatMessage({ id }, values as never) as React.ReactNode;
   const date = (value: Date) => intl.formatDate(value, { dateStyle: "long" });
   const number = (value: number) => intl.formatNumber(value);
-  return { t, rich, date, number, locale: intl.locale };
+  const dateTime = (value: Date) => intl.formatDate(value, { dateStyle: "medium", timeStyle: "short" });
+  return { t, rich, date, dateTime, number, locale: intl.locale };
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import pg from "pg";
 import { seedDemoAppealIfEmpty } from "~/domain/demo-appeal";
+import { createSignInThrottle, type SignInThrottle } from "~/domain/sign-in-throttle";
 import { createSigningRateLimit, type SigningRateLimit } from "~/domain/signing-rate-limit";
 import type { Config } from "./config.server";
 import { openDatabase } from "./database-connection.server";
@@ -9,6 +10,7 @@ import type { Logger } from "./logger.server";
 import { createMailer, type Mailer } from "./mail/mailer.server";
 import { applyMigrations } from "./migrations.server";
 import { prepareQueue, startWorker, type Worker } from "./queue/worker.server";
+import { createTaskList, jobSchedule } from "~/jobs";
 
 /** Everything a web or worker process holds, made once at start and stopped once at exit. */
 export type Runtime = {
@@ -18,6 +20,7 @@ export type Runtime = {
   /** Raw pg connections for streaming reads (exports), which Prisma cannot do. */
   pg: pg.Pool;
   signingRateLimit: SigningRateLimit;
+  signInThrottle: SignInThrottle;
   /** Where the dev mailbox keeps messages; null when real SMTP is configured. */
   devMailboxDirectory: string | null;
   worker: Worker | null;
@@ -105,11 +108,10 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
     if (role === "worker" || config.runWorker) {
       worker = await startWorker({
         databaseUrl: database.url,
-        db,
-        mailer,
-        publicUrl: config.publicUrl,
         concurrency: config.workerConcurrency,
         log,
+        taskList: createTaskList({ db, mailer, publicUrl: config.publicUrl, log }),
+        crontab: jobSchedule,
       });
       stoppers.push(() => worker?.stop());
     }
@@ -125,7 +127,8 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
     }
 
     const signingRateLimit = createSigningRateLimit(db, config.signingLimits, config.sessionSecret);
-    return { config, log, db, pg: streamingPool, signingRateLimit, devMailboxDirectory, worker, stop };
+    const signInThrottle = createSignInThrottle(db, config.sessionSecret);
+    return { config, log, db, pg: streamingPool, signingRateLimit, signInThrottle, devMailboxDirectory, worker, stop };
   } catch (error) {
     await stop();
     throw error;

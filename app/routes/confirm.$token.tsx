@@ -16,22 +16,25 @@ import { useT } from "~/i18n/react";
 // makes browsers send "Origin: null" with the form, which Remix refuses.
 const noStore = { "Cache-Control": privatePageCacheControl };
 
-type ConfirmPageData = { state: "invalid" } | { state: "ready" | "confirmed"; confirmation: ConfirmationView };
+type ConfirmPageData = { state: "invalid" } | { state: "ready" | "confirmed" | "tooLate"; confirmation: ConfirmationView };
+
+function stateOf(confirmation: ConfirmationView): "ready" | "confirmed" | "tooLate" {
+  if (confirmation.confirmed) return "confirmed";
+  return confirmation.tooLateToConfirm ? "tooLate" : "ready";
+}
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const locale = negotiateLocale(request.headers.get("accept-language"));
   const confirmation = await findConfirmation(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
-  return data<ConfirmPageData>(
-    { state: confirmation.confirmed ? "confirmed" : "ready", confirmation },
-    { headers: noStore },
-  );
+  return data<ConfirmPageData>({ state: stateOf(confirmation), confirmation }, { headers: noStore });
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const locale = negotiateLocale(request.headers.get("accept-language"));
   const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
+  if (!confirmation.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation }, { status: 409, headers: noStore });
   context.log.info({ signatureId: confirmation.signatureId, appealId: confirmation.appeal.id }, "signature confirmed");
   return data<ConfirmPageData>({ state: "confirmed", confirmation }, { headers: noStore });
 }
@@ -48,7 +51,7 @@ export default function ConfirmPage() {
   const loaded = useLoaderData<typeof loader>();
   const confirmed = useActionData<typeof action>();
   const page = confirmed ?? loaded;
-  const { t } = useT();
+  const { t, date } = useT();
   const navigation = useNavigation();
 
   if (page.state === "invalid") {
@@ -65,6 +68,22 @@ export default function ConfirmPage() {
 
   const { confirmation } = page;
   const appealPath = `/appeals/${encodeURIComponent(confirmation.appeal.slug)}`;
+  if (page.state === "tooLate") {
+    return (
+      <div className="page narrow card">
+        <h1>{t("confirm.tooLateTitle")}</h1>
+        <p>
+          {t("confirm.tooLateBody", {
+            title: confirmation.appeal.title,
+            date: confirmation.appeal.closedAt ? date(new Date(confirmation.appeal.closedAt)) : "",
+          })}
+        </p>
+        <p>
+          <Link to={appealPath}>{t("confirm.viewAppeal")}</Link>
+        </p>
+      </div>
+    );
+  }
   if (page.state === "confirmed") {
     return (
       <div className="page narrow card success">

@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import pg from "pg";
+import { createSignInThrottle } from "~/domain/sign-in-throttle";
 import { createSigningRateLimit } from "~/domain/signing-rate-limit";
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { Database } from "~/infra/db.server";
@@ -15,6 +16,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     publicUrl: "http://localhost",
     clientAddress: "127.0.0.1",
     signingRateLimit: createSigningRateLimit(db, { perMinute: 0, perHour: 0 }, "test-secret"),
+    signInThrottle: createSignInThrottle(db, "test-secret"),
     devMailboxDirectory: null,
     organizer: overrides.organizer ?? null,
     sessions: { idleMs: 2 * 3_600_000, absoluteMs: 24 * 3_600_000, secureCookie: false },

@@ -8,7 +8,8 @@ import { createLogger } from "~/infra/logger.server";
 import { createMailer } from "~/infra/mail/mailer.server";
 import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
 import { startSmtpSink, type SmtpSink } from "~/local/smtp-sink.server";
-import { createTaskList, queueLogger } from "~/infra/queue/worker.server";
+import { queueLogger } from "~/infra/queue/worker.server";
+import { createTaskList } from "~/jobs";
 
 export const testMailFrom = "Undersign Tests <appeals@undersign.test>";
 export const testPublicUrl = "http://undersign.test";

@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
+import type { OrganizerEmail } from "~/domain/organizer-accounts.server";
 import type { SignatureEmail } from "~/domain/signature-emails";
-import { createTranslator } from "~/i18n/i18n";
+import { createTranslator, defaultLocale } from "~/i18n/i18n";
 import type { OutgoingEmail } from "./mailer.server";
 
 /**
@@ -67,6 +68,66 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
     </>,
   );
   return { to: email.to, subject, text, html };
+}
+
+/** Emails to organizers: invitations, reset links, and the notice that a password changed. */
+export function renderOrganizerEmail(email: OrganizerEmail, locale = defaultLocale): OutgoingEmail {
+  const { t, intl } = createTranslator(locale);
+  const greeting = t("email.invitation.greeting", { name: email.name });
+  const signoff = t("email.organizerSignoff");
+  const until = (date: Date) => intl.formatDate(date, { dateStyle: "long", timeStyle: "short", timeZone: "UTC", timeZoneName: "short" });
+
+  if (email.kind === "password-changed") {
+    const subject = t("email.passwordChanged.subject");
+    const lines = [t("email.passwordChanged.body"), t("email.passwordChanged.notYou", { forgotUrl: email.forgotUrl })];
+    return {
+      to: email.to,
+      subject,
+      text: [greeting, "", ...lines.flatMap((line) => [line, ""]), signoff].join("\n"),
+      html: page(
+        locale,
+        subject,
+        <>
+          <p>{greeting}</p>
+          {lines.map((line) => (
+            <p key={line}>{line}</p>
+          ))}
+          <p>{signoff}</p>
+        </>,
+      ),
+    };
+  }
+
+  const [subject, body, button, ignore] =
+    email.kind === "invitation"
+      ? [
+          t("email.invitation.subject"),
+          t("email.invitation.body", { invitedBy: email.invitedBy, expires: until(email.expiresAt) }),
+          t("email.invitation.button"),
+          t("email.invitation.ignore"),
+        ]
+      : [t("email.passwordReset.subject"), t("email.passwordReset.body", { expires: until(email.expiresAt) }), t("email.passwordReset.button"), t("email.passwordReset.ignore")];
+  return {
+    to: email.to,
+    subject,
+    text: [greeting, "", body, email.link, "", ignore, "", signoff].join("\n"),
+    html: page(
+      locale,
+      subject,
+      <>
+        <p>{greeting}</p>
+        <p>{body}</p>
+        <p>
+          <a href={email.link} style={buttonStyle}>
+            {button}
+          </a>
+        </p>
+        <p style={{ fontSize: "13px", color: "#555" }}>{email.link}</p>
+        <p>{ignore}</p>
+        <p>{signoff}</p>
+      </>,
+    ),
+  };
 }
 
 const buttonStyle = {

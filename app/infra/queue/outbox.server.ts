@@ -7,6 +7,8 @@ import type { DatabaseOrTransaction } from "~/infra/db.server";
  */
 export const taskNames = {
   sendSignatureEmail: "send_signature_email",
+  sendOrganizerEmail: "send_organizer_email",
+  closeAppealsAtDeadline: "close_appeals_at_deadline",
 } as const;
 
 export type SignatureEmailKind = "confirm-signature" | "already-signed";
@@ -17,9 +19,26 @@ export type SignatureEmailJob = { signatureId: string; kind: SignatureEmailKind 
 const emailMaxAttempts = 12;
 
 export async function enqueueSignatureEmail(db: DatabaseOrTransaction, job: SignatureEmailJob): Promise<void> {
+  await enqueueEmail(db, taskNames.sendSignatureEmail, job);
+}
+
+/**
+ * Emails to organizers. Payloads never hold a token: the job makes it when it sends, so the
+ * queue can be read without giving anyone a way in.
+ */
+export type OrganizerEmailJob =
+  | { kind: "invitation"; organizerId: string; invitedBy: string }
+  | { kind: "password-reset"; emailCanonical: string }
+  | { kind: "password-changed"; organizerId: string };
+
+export async function enqueueOrganizerEmail(db: DatabaseOrTransaction, job: OrganizerEmailJob): Promise<void> {
+  await enqueueEmail(db, taskNames.sendOrganizerEmail, job);
+}
+
+async function enqueueEmail(db: DatabaseOrTransaction, task: string, payload: object): Promise<void> {
   await db.$executeRaw`SELECT graphile_worker.add_job(
-    ${taskNames.sendSignatureEmail}::text,
-    ${JSON.stringify(job)}::json,
+    ${task}::text,
+    ${JSON.stringify(payload)}::json,
     max_attempts => ${emailMaxAttempts}::int
   )`;
 }

@@ -1,12 +1,6 @@
 import { Logger as WorkerLogger, run, runMigrations, type Runner, type Task } from "graphile-worker";
 import pg from "pg";
-import { z } from "zod";
-import { prepareSignatureEmail } from "~/domain/signature-emails";
-import type { Database } from "~/infra/db.server";
 import type { Logger } from "~/infra/logger.server";
-import type { Mailer } from "~/infra/mail/mailer.server";
-import { renderSignatureEmail } from "~/infra/mail/templates.server";
-import { taskNames } from "./outbox.server";
 
 /** Creates or upgrades graphile-worker's own tables. Idempotent; run at every start. */
 export async function prepareQueue(databaseUrl: string, log: Logger): Promise<void> {
@@ -15,36 +9,17 @@ export async function prepareQueue(databaseUrl: string, log: Logger): Promise<vo
 
 type WorkerDependencies = {
   databaseUrl: string;
-  db: Database;
-  mailer: Mailer;
-  publicUrl: string;
   concurrency: number;
   log: Logger;
+  /** The jobs this worker runs (app/jobs), by task name. */
+  taskList: Record<string, Task>;
+  /** Scheduled jobs, in graphile-worker's crontab format. */
+  crontab: string;
 };
-
-const signatureEmailJobSchema = z.object({
-  signatureId: z.uuid(),
-  kind: z.enum(["confirm-signature", "already-signed"]),
-});
-
-export function createTaskList(deps: Pick<WorkerDependencies, "db" | "mailer" | "publicUrl" | "log">): Record<string, Task> {
-  return {
-    [taskNames.sendSignatureEmail]: async (payload, helpers) => {
-      const job = signatureEmailJobSchema.parse(payload);
-      const email = await prepareSignatureEmail(deps.db, job, deps.publicUrl);
-      if (!email) {
-        deps.log.info({ jobId: helpers.job.id, signatureId: job.signatureId, kind: job.kind }, "email no longer needed");
-        return;
-      }
-      const { messageId } = await deps.mailer.send(renderSignatureEmail(email));
-      deps.log.info({ jobId: helpers.job.id, signatureId: job.signatureId, kind: job.kind, messageId }, "email sent");
-    },
-  };
-}
 
 export type Worker = { stop: () => Promise<void> };
 
-/** Sends queued email (with retries and exponential backoff, by graphile-worker) until stopped. */
+/** Runs queued and scheduled jobs (with retries and exponential backoff, by graphile-worker) until stopped. */
 export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
   // Our own pool, so that shutting down can wait until every connection is closed, and so that
   // a connection the server drops (e.g. Postgres stopping first on Ctrl+C) is logged, not fatal.
@@ -63,8 +38,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
     noHandleSignals: true,
     pollInterval: 1000,
     logger: queueLogger(deps.log),
-    taskList: createTaskList(deps),
-    crontab: "",
+    taskList: deps.taskList,
+    crontab: deps.crontab,
   });
   let stopping: Promise<void> | null = null;
   const stopRunnerThenPool = async () => {
