@@ -28,3 +28,20 @@ export async function readFormFields(request: Request): Promise<Map<string, stri
   for (const [key, value] of form) if (typeof value === "string") fields.set(key, value);
   return fields;
 }
+
+/**
+ * Repeated rows of a form, named `prefix.<index>.<column>` (e.g. phones.0.label), in index
+ * order; missing cells are empty strings. At most `maxRows`, so a crafted form cannot make us
+ * build a huge array.
+ */
+export function readIndexedRows<Column extends string>(fields: Map<string, string>, prefix: string, columns: readonly Column[], maxRows = 1000): Record<Column, string>[] {
+  const indexes = new Set<number>();
+  for (const key of fields.keys()) {
+    const match = new RegExp(`^${prefix}\\.(\\d{1,4})\\.`).exec(key);
+    if (match) indexes.add(Number(match[1]));
+  }
+  return [...indexes]
+    .sort((a, b) => a - b)
+    .slice(0, maxRows)
+    .map((index) => Object.fromEntries(columns.map((column) => [column, fields.get(`${prefix}.${index}.${column}`) ?? ""])) as Record<Column, string>);
+}

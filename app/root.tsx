@@ -64,8 +64,10 @@ function Frame({ children }: { children: React.ReactNode }) {
       </main>
       <footer className="site-footer">
         <p>{t("site.footer")}</p>
-        <p>
+        <p className="footer-links">
           <Link to="/privacy">{t("site.privacy")}</Link>
+          <Link to="/archive">{t("home.archiveLink")}</Link>
+          <Link to="/sign-in">{t("site.forOrganizers")}</Link>
         </p>
       </footer>
     </>

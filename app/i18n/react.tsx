@@ -10,8 +10,10 @@ export function useT() {
   const t = (id: MessageId, values?: Values) => intl.formatMessage({ id }, values) as string;
   /** For messages with markup placeholders such as <link>…</link>. */
   const rich = (id: MessageId, values: RichValues) => intl.formatMessage({ id }, values as never) as React.ReactNode;
-  const date = (value: Date) => intl.formatDate(value, { dateStyle: "long" });
+  // In UTC, so that the server's render and the browser's agree (and a calendar date stored
+  // as midnight UTC is the same day everywhere).
+  const date = (value: Date) => intl.formatDate(value, { dateStyle: "long", timeZone: "UTC" });
   const number = (value: number) => intl.formatNumber(value);
-  const dateTime = (value: Date) => intl.formatDate(value, { dateStyle: "medium", timeStyle: "short" });
+  const dateTime = (value: Date) => intl.formatDate(value, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC", timeZoneName: "short" });
   return { t, rich, date, dateTime, number, locale: intl.locale };
 }

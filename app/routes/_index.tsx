@@ -41,6 +41,9 @@ export default function HomePage() {
           ))}
         </ul>
       )}
+      <p>
+        <Link to="/archive">{t("home.archiveLink")}</Link>
+      </p>
     </div>
   );
 }

@@ -26,6 +26,7 @@ export default function AppealInOrganizerArea() {
     { to: `${base}/signatories`, label: t("organize.tabSignatories") },
     { to: `${base}/attachments`, label: t("organize.tabAttachments") },
     { to: `${base}/export`, label: t("organize.tabExport") },
+    { to: `${base}/preview`, label: t("organize.tabPreview") },
   ];
   return (
     <div className="page">

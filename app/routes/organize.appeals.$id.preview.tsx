@@ -1,0 +1,44 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { AppealAttachments, AppealAuthors, AppealPublisher, AppealText, SignatureProgress } from "~/components/appeal-parts";
+import { getAppealPreview } from "~/domain/appeals";
+import { renderMarkdown } from "~/domain/markdown.server";
+import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
+import { useT } from "~/i18n/react";
+import { requireOrganizer } from "~/infra/organizer-guard.server";
+
+export const meta: MetaFunction = ({ matches }) => [{ name: "robots", content: "noindex" }, { title: pageTitle(matches, { id: "organize.tabPreview" }) }];
+
+/** The appeal as visitors will read it — drafts included, for organizers only. */
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  requireOrganizer(context, "editAppeals");
+  const textLocale = new URL(request.url).searchParams.get("lang") ?? negotiateLocale(request.headers.get("accept-language"));
+  const appeal = await getAppealPreview(context.db, params.id ?? "", textLocale);
+  if (!appeal) throw data(null, { status: 404 });
+  return { appeal, bodyHtml: renderMarkdown(appeal.body) };
+}
+
+export default function AppealPreviewPage() {
+  const { appeal, bodyHtml } = useLoaderData<typeof loader>();
+  const { t } = useT();
+  return (
+    <>
+      <p className="notice preview-banner" role="status">
+        {t("preview.banner")}
+      </p>
+      <div className="appeal-layout preview-frame">
+        <div className="card">
+          <AppealText appeal={appeal} bodyHtml={bodyHtml} />
+          <AppealAuthors authors={appeal.authors} />
+          <AppealAttachments attachments={appeal.attachments} />
+          <AppealPublisher publisher={appeal.publisher} />
+        </div>
+        <aside className="card">
+          <SignatureProgress confirmed={appeal.counts.confirmed} goal={appeal.signatureGoal} />
+        </aside>
+      </div>
+    </>
+  );
+}
