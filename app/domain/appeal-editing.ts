@@ -229,7 +229,16 @@ export const appealDetailsSchema = z.object({
   publisherWebsite: optionalWebAddress,
   supportUrl: optionalWebAddress,
   moreInfoUrl: optionalWebAddress,
-  phones: z.array(phoneSchema).max(appealLimits.phones),
+  phones: z
+    .array(phoneSchema)
+    .max(appealLimits.phones)
+    .superRefine((phones, context) => {
+      phones.forEach((phone, index) => {
+        if (phone.number === "" && phone.label !== null) {
+          context.addIssue({ code: "custom", path: [index, "number"], message: "errors.phoneRequired" satisfies MessageId });
+        }
+      });
+    }),
 });
 
 /**
@@ -241,9 +250,8 @@ export async function saveAppealDetails(db: Database, appealId: string, raw: Rec
   if (!validated.ok) return validated;
   const input = validated.value;
   if (!(await slugIsFree(db, input.slug, appealId))) return { ok: false, fieldErrors: { slug: { id: "errors.slugTaken" } } };
+  // Rows left empty are dropped; a label without a number was refused above.
   const phones = input.phones.filter((phone) => phone.number !== "");
-  const phoneWithoutNumber = input.phones.findIndex((phone) => phone.number === "" && phone.label !== null);
-  if (phoneWithoutNumber >= 0) return { ok: false, fieldErrors: { [`phones.${phoneWithoutNumber}.number`]: { id: "errors.phoneRequired" } } };
   await db.$transaction([
     db.appeal.update({
       where: { id: appealId },
