@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Link,
@@ -12,6 +12,7 @@ import {
 } from "@remix-run/react";
 import { IntlProvider } from "react-intl";
 import { defaultLocale, messagesFor, negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import styles from "~/styles/app.css";
 
@@ -19,6 +20,13 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
+
+/** Pages set their own title; this one is for error pages (and any page that forgets). */
+export const meta: MetaFunction = ({ error, matches }) => {
+  if (!error) return [{ title: pageTitle(matches) }];
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return [{ title: pageTitle(matches, { id: status === 404 ? "errorPage.notFoundTitle" : status < 500 ? "errorPage.badRequestTitle" : "errorPage.title" }) }];
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return { locale: negotiateLocale(request.headers.get("accept-language")) };

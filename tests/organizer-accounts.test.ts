@@ -168,6 +168,7 @@ describe("organizer accounts", () => {
     assert.equal(messages.filter((message) => message.to === "nobody-here@example.org").length, 0);
     const resetEmail = messages.find((message) => message.to === "reset@example.org" && message.subject === "Choose a new password");
     assert.ok(resetEmail, "the reset email arrived");
+    assert.match(resetEmail.text, /This link works once, until [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\s?[AP]M UTC:/, "the expiry is a readable date");
     const token = /\/password\/([A-Za-z0-9_-]{43})/.exec(resetEmail.text)?.[1];
     assert.ok(token);
 

@@ -14,6 +14,7 @@ export function useT() {
   // as midnight UTC is the same day everywhere).
   const date = (value: Date) => intl.formatDate(value, { dateStyle: "long", timeZone: "UTC" });
   const number = (value: number) => intl.formatNumber(value);
-  const dateTime = (value: Date) => intl.formatDate(value, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC", timeZoneName: "short" });
+  // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
+  const dateTime = (value: Date) => `${intl.formatDate(value, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
   return { t, rich, date, dateTime, number, locale: intl.locale };
 }

@@ -1,9 +1,10 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { StatusBadge } from "~/components/status-badge";
 import { getAppealHeader } from "~/domain/appeal-editing";
 import { negotiateLocale } from "~/i18n/i18n";
+import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
 
@@ -14,6 +15,10 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   if (!appeal) throw data(null, { status: 404 });
   return { appeal };
 }
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
+  { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
+];
 
 export default function AppealInOrganizerArea() {
   const { appeal } = useLoaderData<typeof loader>();

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import { startSession } from "~/domain/organizer-sessions";
 import type { OrganizerRole, SignedInOrganizer } from "~/domain/organizers";
@@ -102,4 +103,20 @@ export function confirmationLink(message: MailboxMessage): string {
   const link = /https?:\/\/\S+\/confirm\/[A-Za-z0-9_-]{43}/.exec(message.text)?.[0];
   if (!link) throw new Error(`no confirmation link in "${message.subject}"`);
   return link;
+}
+
+/** axe-core finds no accessibility violations on the page as it is now. */
+export async function expectNoAccessibilityViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+}
+
+/** `npm run organizer -- …` against the journeys' database, as a person would run it. */
+export async function runOrganizerCommand(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { runProcess } = await import("../../tests/support/processes");
+  const result = await runProcess("npx", ["tsx", "scripts/organizer.ts", ...args], {
+    env: { DATABASE_URL: process.env.UNDERSIGN_E2E_DATABASE_URL, PUBLIC_URL: `http://localhost:${process.env.UNDERSIGN_E2E_PORT}`, NODE_ENV: "test", SESSION_SECRET: "x".repeat(32) },
+    timeoutMs: 60_000,
+  });
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }

@@ -75,7 +75,8 @@ export function renderOrganizerEmail(email: OrganizerEmail, locale = defaultLoca
   const { t, intl } = createTranslator(locale);
   const greeting = t("email.invitation.greeting", { name: email.name });
   const signoff = t("email.organizerSignoff");
-  const until = (date: Date) => intl.formatDate(date, { dateStyle: "long", timeStyle: "short", timeZone: "UTC", timeZoneName: "short" });
+  // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
+  const until = (date: Date) => `${intl.formatDate(date, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
 
   if (email.kind === "password-changed") {
     const subject = t("email.passwordChanged.subject");

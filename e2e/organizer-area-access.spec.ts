@@ -1,0 +1,93 @@
+import { createTestAppeal } from "../tests/support/appeals";
+import { expect, expectNoAccessibilityViolations, signInAs, test } from "./support/fixtures";
+
+/**
+ * Who may see what in the organizer area: nobody signed out, editors everything but organizers
+ * and the audit log, owners everything. The guard is one Express middleware in front of every
+ * /organize request; these journeys knock on every door.
+ */
+function organizerPages(appealId: string): string[] {
+  const base = `/organize/appeals/${appealId}`;
+  return [
+    "/organize",
+    "/organize/appeals/new",
+    base,
+    `${base}/details`,
+    `${base}/texts`,
+    `${base}/texts/en`,
+    `${base}/signatories`,
+    `${base}/attachments`,
+    `${base}/export`,
+    `${base}/preview`,
+    "/organize/organizers",
+    "/organize/audit",
+  ];
+}
+
+test.describe("The organizer area, signed out", () => {
+  test("every organizer page asks to sign in, and comes back to the page afterwards", async ({ page, appeal }) => {
+    for (const path of organizerPages(appeal.id)) {
+      const response = await page.request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(303);
+      expect(response.headers()["location"], path).toBe(`/sign-in?next=${encodeURIComponent(path)}`);
+    }
+    await page.goto(`/organize/appeals/${appeal.id}/details`);
+    await expect(page).toHaveURL(/\/sign-in\?next=/);
+    await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  });
+
+  test("export files, page data and every form post answer 401, and nothing changes", async ({ page, appeal, db }) => {
+    const base = `/organize/appeals/${appeal.id}`;
+    for (const path of [`${base}/export.csv`, `${base}/export.json`, `${base}/export.csv?bom=1`, "/organize.data", `${base}/details.data`]) {
+      expect((await page.request.get(path, { maxRedirects: 0 })).status(), path).toBe(401);
+    }
+    const posts: [string, Record<string, string>][] = [
+      [base, { action: "close" }],
+      [`${base}/details`, { slug: "hijacked", publisherName: "X" }],
+      ["/organize/organizers", { intent: "invite", name: "Mallory", email: "mallory@example.org", role: "OWNER" }],
+      ["/organize/appeals/new", { locale: "en", title: "Spam", publisherName: "Spam" }],
+    ];
+    for (const [path, form] of posts) {
+      const response = await page.request.post(path, { form, maxRedirects: 0 });
+      expect(response.status(), path).toBe(401);
+    }
+    expect((await db.appeal.findUniqueOrThrow({ where: { id: appeal.id } })).status).toBe("PUBLISHED");
+    expect(await db.organizer.count({ where: { emailCanonical: "mallory@example.org" } })).toBe(0);
+  });
+});
+
+test.describe("The organizer area for an editor", () => {
+  test("an editor runs appeals but cannot manage organizers or read the audit log", async ({ page, appeal, db, context }) => {
+    await signInAs(context, db, "EDITOR");
+    await page.goto(`/organize/appeals/${appeal.id}/details`);
+    await expect(page.getByRole("heading", { name: appeal.title })).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Organizer area" }).getByRole("link", { name: "Organizers" })).toHaveCount(0);
+
+    for (const path of ["/organize/organizers", "/organize/audit"]) {
+      await page.goto(path);
+      await expect(page).toHaveURL(/\/organize\?denied=1$/);
+      await expect(page.getByRole("status")).toHaveText("Your role does not give you access to that page.");
+    }
+    const invite = await page.request.post("/organize/organizers", { form: { intent: "invite", name: "Friend", email: "friend@example.org", role: "OWNER" } });
+    expect(invite.status()).toBe(403);
+    expect((await page.request.get("/organize/audit.data")).status()).toBe(403);
+    expect(await db.organizer.count({ where: { emailCanonical: "friend@example.org" } })).toBe(0);
+  });
+});
+
+test.describe("The organizer area for an owner", () => {
+  test("every page an owner sees has no accessibility violations", async ({ page, db, context }) => {
+    await signInAs(context, db, "OWNER");
+    const appeal = await createTestAppeal(db, { status: "DRAFT" });
+    for (const path of organizerPages(appeal.id)) {
+      await page.goto(path);
+      await expect(page.locator("main h1").first(), path).toBeVisible();
+      await expectNoAccessibilityViolations(page);
+    }
+    // Pages with errors showing, too.
+    await page.goto("/organize/appeals/new");
+    await page.getByRole("button", { name: "Create the draft" }).click();
+    await expect(page.getByRole("alert")).toContainText("There is a problem");
+    await expectNoAccessibilityViolations(page);
+  });
+});
