@@ -173,6 +173,33 @@ describe("starting locally", () => {
   });
 });
 
+describe("command-line tools beside npm start", () => {
+  test("`npm run organizer -- create` works on the embedded database of a running npm start, and its link opens there", async () => {
+    const dataDir = path.join(await scratchFolder("organizer-cli"), "data");
+    const port = String(await freePort());
+    const app = startApp({ DATA_DIR: dataDir, PORT: port });
+    try {
+      await app.waitForOutput(/Undersign is running at/);
+      const created = await runProcess("npx", ["tsx", "scripts/organizer.ts", "create", "--email", "first@example.org", "--name", "First Owner"], {
+        env: { DATA_DIR: dataDir, PORT: port },
+      });
+      assert.equal(created.code, 0, created.output);
+      assert.match(created.stderr, /Using the embedded Postgres that process \d+ runs/);
+      const link = new RegExp(`http://localhost:${port}/password/[A-Za-z0-9_-]{43}`).exec(created.stdout)?.[0];
+      assert.ok(link, created.stdout);
+      const page = await fetch(link);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Choose your password/);
+      const usage = await runProcess("npx", ["tsx", "scripts/organizer.ts", "create", "--email", "x@example.org"], { env: { DATA_DIR: dataDir, PORT: port } });
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--name is missing/);
+      assert.ok(!hasStackTrace(usage.output), usage.output);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe("interrupting the first start", () => {
   test("Ctrl+C while a migration runs leaves a state the next start starts from", async () => {
     // A project like this one with one more migration, which waits while a file exists: the
