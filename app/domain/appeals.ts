@@ -1,5 +1,5 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { attachmentViewSelect, toAttachmentView, type AttachmentView } from "./attachments";
+import { attachmentViewSelect, galleryOrder, toAttachmentView, type AttachmentView } from "./attachments";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
 
 export type AppealView = {
@@ -45,7 +45,7 @@ export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, l
     include: {
       translations: true,
       authors: { orderBy: { position: "asc" } },
-      attachments: { orderBy: { position: "asc" }, select: attachmentViewSelect },
+      attachments: { orderBy: [...galleryOrder], select: attachmentViewSelect },
       publisherPhones: { orderBy: { position: "asc" } },
     },
   });
