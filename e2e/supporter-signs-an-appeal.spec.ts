@@ -1,16 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { confirmationLink, expect, fillAndSubmitSignForm, test } from "./support/fixtures";
+import { confirmationLink, expect, expectNoAccessibilityViolations, fillAndSubmitSignForm, test } from "./support/fixtures";
 
 /** The number a visitor reads in the count box. */
 async function shownCount(page: Page): Promise<number> {
   const text = await page.getByTestId("signature-count").locator(".count").innerText();
   return /^No signatures/.test(text) ? 0 : Number(text.replace(/[^\d]/g, ""));
-}
-
-async function expectNoAccessibilityViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
 }
 
 test.describe("Suzie signs an appeal", () => {

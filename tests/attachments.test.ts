@@ -73,9 +73,12 @@ describe("uploading attachments: what visitors get", () => {
     assert.ok(original.exif);
     assert.deepEqual(photoMetadataFoundIn(photo).sort(), ["an Exif header", "the GPS latitude (little-endian)", "the camera make"].sort());
 
-    const outcome = await postToAttachmentsPage(t, appeal.id, uploadForm({ bytes: photo, name: "IMG_2041.JPG", type: "image/jpeg" }, { altText: "Page one of the letter" }));
+    const outcome = await postToAttachmentsPage(t, appeal.id, uploadForm({ bytes: photo, name: "IMG_2041.JPG", type: "image/jpeg" }, { altText: " Page one\r\n of the letter " }));
     assert.equal(outcome.status, 303);
-    const files = await storedFiles(t, attachmentIdFrom(outcome.location));
+    const attachmentId = attachmentIdFrom(outcome.location);
+    const stored = await t.db.appealAttachment.findUniqueOrThrow({ where: { id: attachmentId } });
+    assert.deepEqual([stored.altText, stored.fileName, stored.kind, stored.position], ["Page one of the letter", "IMG_2041.jpg", "IMAGE", 0]);
+    const files = await storedFiles(t, attachmentId);
     assert.deepEqual(
       files.map((file) => [file.variant, file.contentType]),
       [

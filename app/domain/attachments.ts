@@ -101,7 +101,8 @@ export type AttachmentDetails = { altText: string; caption: string | null; credi
  * what a screen reader says instead of the picture; for a PDF it is the link's text.
  */
 const attachmentDetailsSchema = z.object({
-  altText: requiredText(attachmentLimits.altText, "attachments.altTextRequired", "attachments.altTextTooLong"),
+  // One line, as a screen reader or a link reads it, though it is typed in a box of two.
+  altText: requiredText(attachmentLimits.altText, "attachments.altTextRequired", "attachments.altTextTooLong").transform((text) => text.replace(/\s+/g, " ")),
   caption: optionalText(attachmentLimits.caption, "attachments.captionTooLong"),
   credit: optionalText(attachmentLimits.credit, "attachments.creditTooLong"),
 });

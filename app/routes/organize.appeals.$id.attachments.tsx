@@ -280,13 +280,14 @@ function AttachmentItem({
         <AttachmentFacts attachment={attachment} />
         <Form method="post" className="form attachment-details" preventScrollReset>
           <input type="hidden" name="attachmentId" value={id} />
-          <TextField
+          <TextArea
             name="altText"
             id={fieldId("altText")}
             label={t("attachments.altTextLabel")}
             hint={t(attachment.kind === "PDF" ? "attachments.altTextHintPdf" : "attachments.altTextHintImage")}
             error={message("altText")}
             defaultValue={value("altText")}
+            rows={2}
           />
           <TextArea name="caption" id={fieldId("caption")} label={t("attachments.captionLabel")} optional error={message("caption")} defaultValue={value("caption")} rows={2} />
           <TextField name="credit" id={fieldId("credit")} label={t("attachments.creditLabel")} optional error={message("credit")} defaultValue={value("credit")} />
@@ -355,7 +356,7 @@ function UploadForm({
         }
         error={message("file")}
       />
-      <TextField name="altText" label={t("attachments.altTextLabel")} hint={t("attachments.altTextHint")} error={message("altText")} defaultValue={failure?.fields.altText} />
+      <TextArea name="altText" label={t("attachments.altTextLabel")} hint={t("attachments.altTextHint")} error={message("altText")} defaultValue={failure?.fields.altText} rows={2} />
       <TextArea name="caption" label={t("attachments.captionLabel")} hint={t("attachments.captionHint")} optional error={message("caption")} defaultValue={failure?.fields.caption} rows={2} />
       <TextField name="credit" label={t("attachments.creditLabel")} hint={t("attachments.creditHint")} optional error={message("credit")} defaultValue={failure?.fields.credit} />
       <button type="submit" name="intent" value="upload" className="button" disabled={uploading}>

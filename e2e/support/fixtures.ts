@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 import { startSession } from "~/domain/organizer-sessions";
 import type { OrganizerRole, SignedInOrganizer } from "~/domain/organizers";
@@ -102,4 +103,10 @@ export function confirmationLink(message: MailboxMessage): string {
   const link = /https?:\/\/\S+\/confirm\/[A-Za-z0-9_-]{43}/.exec(message.text)?.[0];
   if (!link) throw new Error(`no confirmation link in "${message.subject}"`);
   return link;
+}
+
+/** axe-core's automated accessibility checks on the page as it is now: none may fail. */
+export async function expectNoAccessibilityViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
 }
