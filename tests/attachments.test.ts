@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
+import { crc32 } from "node:zlib";
 import { PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
 import sharp from "sharp";
 import { getPublicAppeal } from "~/domain/appeals";
@@ -138,7 +139,7 @@ describe("uploading attachments: what visitors get", () => {
     assert.deepEqual([picture.width, picture.height, picture.exif], [800, 600, undefined]);
   });
 
-  test("SVG, a web page named .jpg, a damaged or password-protected PDF and a file over 10 MB are refused", async () => {
+  test("SVG, a web page named .jpg, a damaged or password-protected PDF, a file over 10 MB and a decoding bomb are refused", async () => {
     const refusal = async (bytes: Buffer): Promise<UploadProblem | "accepted"> =>
       processUpload(bytes).then(
         () => "accepted",
@@ -155,6 +156,12 @@ describe("uploading attachments: what visitors get", () => {
     assert.equal(await refusal(Buffer.from(pdf.toString("latin1").replace("/Root", "/Encrypt << /Filter /Standard /V 1 /R 2 >>\n/Root"), "latin1")), "encryptedPdf");
     assert.equal(await refusal(Buffer.concat([await phonePhoto({ width: 40, height: 30 }), Buffer.alloc(maxUploadBytes)])), "tooLarge");
     assert.equal(await refusal(await phonePhoto({ width: 40, height: 30 })), "accepted");
+    // A decoding bomb: a PNG of a few bytes that says it is 50 000 × 50 000 pixels.
+    const bomb = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#888" } }).png().toBuffer();
+    bomb.writeUInt32BE(50_000, 16);
+    bomb.writeUInt32BE(50_000, 20);
+    bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)), 29); // the IHDR chunk's checksum
+    assert.equal(await refusal(bomb), "tooManyPixels");
   });
 
   test("the form says what is wrong with each field and gives back what was typed", async () => {
@@ -181,6 +188,39 @@ describe("uploading attachments: what visitors get", () => {
       caption: { id: "attachments.captionTooLong", values: { max: 500 } },
     });
     assert.equal(await t.db.appealAttachment.count(), 0);
+  });
+  test("a request far beyond the limit is cut off with 413, whether or not it declares its size", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const context = testLoadContext(t.db, t.url, { organizer });
+    const url = `http://localhost/organize/appeals/${appeal.id}/attachments`;
+    const answer = async (request: Request) => {
+      const result = await action({ request, params: { id: appeal.id }, context });
+      return { status: (result as { init?: { status?: number } }).init?.status, fieldErrors: (result as { data: { fieldErrors: unknown } }).data.fieldErrors };
+    };
+    const expected = { status: 413, fieldErrors: { file: { id: "attachments.fileTooLarge", values: { max: 10 } } } };
+    try {
+      const declared = uploadForm({ bytes: Buffer.alloc(10), name: "a.jpg", type: "image/jpeg" }, { altText: "A" });
+      assert.deepEqual(await answer(new Request(url, { method: "POST", body: declared, headers: { "content-length": String(200 * 1024 * 1024) } })), expected);
+
+      // Sent in chunks without a length: reading stops past 100 MB.
+      const boundary = "----undersign-test";
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+      let chunksSent = 0;
+      const megabyte = new Uint8Array(1024 * 1024);
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          chunksSent++;
+          if (chunksSent === 1) controller.enqueue(new TextEncoder().encode(head));
+          else if (chunksSent < 200) controller.enqueue(megabyte);
+          else controller.close();
+        },
+      });
+      const streamed = new Request(url, { method: "POST", body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, duplex: "half" } as RequestInit);
+      assert.deepEqual(await answer(streamed), expected);
+      assert.ok(chunksSent < 110, `read ${chunksSent} MB`);
+    } finally {
+      await context.close();
+    }
   });
 });
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { Database, DatabaseOrTransaction, Transaction } from "~/infra/db.server";
 import type { ReceivedFile } from "~/infra/multipart.server";
-import { maxUploadBytes, processUpload, UploadRejected, type ProcessedUpload, type UploadProblem } from "~/infra/uploads.server";
-import type { MessageId } from "~/i18n/i18n";
+import { maxInputPixels, maxUploadBytes, processUpload, UploadRejected, type ProcessedUpload, type UploadProblem } from "~/infra/uploads.server";
 import { optionalText, requiredText, validate, type FieldError, type FieldErrors, type Validated } from "./validation";
 
 /**
@@ -113,16 +112,17 @@ export function validateAttachmentDetails(raw: Record<string, unknown>): Validat
 
 export const maxUploadMegabytes = maxUploadBytes / (1024 * 1024);
 
-const uploadProblemMessages: Record<UploadProblem, MessageId> = {
-  tooLarge: "attachments.fileTooLarge",
-  unsupportedType: "attachments.fileUnsupportedType",
-  unreadable: "attachments.fileUnreadable",
-  encryptedPdf: "attachments.fileEncryptedPdf",
+const uploadProblemErrors: Record<UploadProblem, FieldError> = {
+  tooLarge: { id: "attachments.fileTooLarge", values: { max: maxUploadMegabytes } },
+  tooManyPixels: { id: "attachments.fileTooManyPixels", values: { megapixels: maxInputPixels / 1_000_000 } },
+  unsupportedType: { id: "attachments.fileUnsupportedType" },
+  unreadable: { id: "attachments.fileUnreadable" },
+  encryptedPdf: { id: "attachments.fileEncryptedPdf" },
 };
 
 /** The message for a file that cannot become an attachment. */
 export function uploadProblemError(problem: UploadProblem): FieldError {
-  return { id: uploadProblemMessages[problem], values: { max: maxUploadMegabytes } };
+  return uploadProblemErrors[problem];
 }
 
 export type PreparedUpload = { upload: ProcessedUpload; details: AttachmentDetails; fileName: string };

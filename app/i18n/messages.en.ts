@@ -183,6 +183,7 @@ export const en = {
   "attachments.removeCancel": "No, keep it",
   "attachments.fileRequired": "Choose a file to upload.",
   "attachments.fileTooLarge": "The file must be smaller than {max, number} MB.",
+  "attachments.fileTooManyPixels": "The image must be at most {megapixels, number} megapixels. Save a smaller copy and upload that.",
   "attachments.fileUnsupportedType": "The file must be a JPEG, PNG or WebP image, or a PDF.",
   "attachments.fileUnreadable": "The file could not be read. It may be damaged: open it, save or export it again, and upload the new copy.",
   "attachments.fileEncryptedPdf": "The PDF is protected with a password. Save a copy without the password and upload that.",

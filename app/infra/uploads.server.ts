@@ -22,7 +22,7 @@ export type StoredFile = {
 
 export type ProcessedUpload = { kind: "IMAGE"; files: StoredFile[]; width: number; height: number } | { kind: "PDF"; files: StoredFile[] };
 
-export type UploadProblem = "tooLarge" | "unsupportedType" | "unreadable" | "encryptedPdf";
+export type UploadProblem = "tooLarge" | "tooManyPixels" | "unsupportedType" | "unreadable" | "encryptedPdf";
 
 export class UploadRejected extends Error {
   constructor(public readonly problem: UploadProblem) {
@@ -37,7 +37,8 @@ const displayMaxWidth = 1400;
 /** Opened on its own: enough to read a photographed page. */
 const fullMaxSide = 2600;
 /** Decoding bombs: a small file that would decompress to billions of pixels is refused. */
-const maxInputPixels = 120_000_000;
+export const maxInputPixels = 120_000_000;
+const exceedsPixelLimit = (error: unknown) => /pixel limit/i.test(String(error));
 
 export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean } = {}): Promise<ProcessedUpload> {
   if (bytes.byteLength > maxUploadBytes) throw new UploadRejected("tooLarge");
@@ -46,8 +47,8 @@ export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean
   let format: string | undefined;
   try {
     format = (await sharp(bytes, { limitInputPixels: maxInputPixels }).metadata()).format;
-  } catch {
-    throw new UploadRejected("unsupportedType");
+  } catch (error) {
+    throw new UploadRejected(exceedsPixelLimit(error) ? "tooManyPixels" : "unsupportedType");
   }
   const allowed = ["jpeg", "png", "webp", ...(options.allowSvg ? ["svg"] : [])];
   if (!format || !allowed.includes(format)) throw new UploadRejected("unsupportedType");
@@ -75,7 +76,7 @@ export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean
     };
   } catch (error) {
     if (error instanceof UploadRejected) throw error;
-    throw new UploadRejected(/pixel limit/i.test(String(error)) ? "tooLarge" : "unreadable");
+    throw new UploadRejected(exceedsPixelLimit(error) ? "tooManyPixels" : "unreadable");
   }
 }
 
