@@ -84,7 +84,10 @@ function isId(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
-/** The order of an appeal's gallery, for every query that lists it. Ties cannot happen (changes wait for each other, see lockGallery) but would break by age. */
+/**
+ * The order of an appeal's gallery, for every query that lists it. Ties cannot happen (changes
+ * wait for each other, see lockGallery), but would break by age.
+ */
 export const galleryOrder = [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }] as const;
 
 export async function listAttachments(db: DatabaseOrTransaction, appealId: string): Promise<AttachmentView[]> {

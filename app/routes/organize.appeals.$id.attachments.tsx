@@ -22,6 +22,7 @@ import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { readMultipartForm, RequestTooLarge } from "~/infra/multipart.server";
+import type { Database } from "~/infra/db.server";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
 import { maxUploadBytes } from "~/infra/uploads.server";
 
@@ -80,31 +81,10 @@ function typedDetails(fields: Map<string, string>): TypedDetails {
 export async function action({ params, request, context }: ActionFunctionArgs) {
   requireOrganizer(context, "editAppeals");
   const appealId = await appealIdOr404(context, params, request);
+  if (request.headers.get("content-type")?.startsWith("multipart/form-data")) return upload(request, context.db, appealId);
+
   const page = pagePath(appealId);
   const notFound = () => data(null, { status: 404 });
-
-  if (request.headers.get("content-type")?.startsWith("multipart/form-data")) {
-    let form;
-    try {
-      form = await readMultipartForm(request, { fileField: "file", maxFileBytes: maxUploadBytes });
-    } catch (error) {
-      if (!(error instanceof RequestTooLarge)) throw error;
-      // The body was not read, so there is nothing typed to give back.
-      const fieldErrors: FieldErrors = { file: uploadProblemError("tooLarge") };
-      return data({ form: "upload" as const, fieldErrors, fields: typedDetails(new Map()), fileName: null }, { status: 413 });
-    }
-    if (!form) throw data(null, { status: 400 });
-    const fields = typedDetails(form.fields);
-    const prepared = await prepareAttachmentUpload(fields, form.file);
-    if (!prepared.ok) {
-      const fileName = form.file.status === "none" ? null : form.file.fileName;
-      return data({ form: "upload" as const, fieldErrors: prepared.fieldErrors, fields, fileName }, { status: 400 });
-    }
-    const { upload, details, fileName } = prepared.value;
-    const { id } = await addAttachment(context.db, appealId, upload, { ...details, fileName });
-    return redirect(`${page}?uploaded=${id}#attachment-${id}`, 303);
-  }
-
   const form = await readFormFields(request);
   if (!form) throw data(null, { status: 400 });
   const attachmentId = form.get("attachmentId") ?? "";
@@ -128,6 +108,29 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   throw data(null, { status: 400 });
 }
 
+/** The upload form (multipart): checked, processed and stored, or given back with its problems. */
+async function upload(request: Request, db: Database, appealId: string) {
+  let form;
+  try {
+    form = await readMultipartForm(request, { fileField: "file", maxFileBytes: maxUploadBytes });
+  } catch (error) {
+    if (!(error instanceof RequestTooLarge)) throw error;
+    // The body was not read, so there is nothing typed to give back.
+    const fieldErrors: FieldErrors = { file: uploadProblemError("tooLarge") };
+    return data({ form: "upload" as const, fieldErrors, fields: typedDetails(new Map()), fileName: null }, { status: 413 });
+  }
+  if (!form) throw data(null, { status: 400 });
+  const fields = typedDetails(form.fields);
+  const prepared = await prepareAttachmentUpload(fields, form.file);
+  if (!prepared.ok) {
+    const fileName = form.file.status === "none" ? null : form.file.fileName;
+    return data({ form: "upload" as const, fieldErrors: prepared.fieldErrors, fields, fileName }, { status: 400 });
+  }
+  const { upload, details, fileName } = prepared.value;
+  const { id } = await addAttachment(db, appealId, upload, { ...details, fileName });
+  return redirect(`${pagePath(appealId)}?uploaded=${id}#attachment-${id}`, 303);
+}
+
 export default function AppealAttachmentsPage() {
   const { appealId, attachments, notice, removing, maxMegabytes } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>();
@@ -145,7 +148,8 @@ export default function AppealAttachmentsPage() {
   return (
     <div className="attachments-page">
       <ErrorSummary fieldErrors={summaryErrors} order={summaryOrder} />
-      {failure ? null : <NoticeLine notice={notice} attachments={attachments} />}
+      {/* Always in the page, so that screen readers announce a notice that appears in it. */}
+      <div role="status">{failure ? null : <NoticeLine notice={notice} attachments={attachments} />}</div>
       <p className="lead">{t("attachments.intro")}</p>
       <p className="attachments-privacy">{t("attachments.privacy")}</p>
 
@@ -215,11 +219,7 @@ function NoticeLine({ notice, attachments }: { notice: Notice | null; attachment
     else if (notice.kind === "saved") text = t("attachments.noticeSaved", { fileName });
     else text = t("attachments.noticeMoved", { fileName, position: index + 1 });
   }
-  return (
-    <p className="notice success" role="status">
-      {text}
-    </p>
-  );
+  return <p className="notice success">{text}</p>;
 }
 
 function useFileSize() {
