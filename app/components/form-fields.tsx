@@ -7,31 +7,39 @@ import { useT } from "~/i18n/react";
  * the input by aria-describedby; and an error summary that lists each problem as a link to its
  * field and takes the focus when it appears.
  */
-type Common = { name: string; label: string; hint?: ReactNode; error?: string | null; optional?: boolean };
+type Common = {
+  name: string;
+  /** Defaults to the name; give one when a page shows the same form several times (one per item). */
+  id?: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  optional?: boolean;
+};
 
-function describedBy(name: string, hint: unknown, error: unknown): string | undefined {
-  return [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(" ") || undefined;
+function describedBy(id: string, hint: unknown, error: unknown): string | undefined {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 }
 
-function Label({ name, label, optional }: Pick<Common, "name" | "label" | "optional">) {
+function Label({ id, label, optional }: { id: string } & Pick<Common, "label" | "optional">) {
   const { t } = useT();
   return (
-    <label htmlFor={name}>
+    <label htmlFor={id}>
       {label} {optional ? <span className="optional">({t("form.optional")})</span> : null}
     </label>
   );
 }
 
-function HintAndError({ name, hint, error }: Pick<Common, "name" | "hint" | "error">) {
+function HintAndError({ id, hint, error }: { id: string } & Pick<Common, "hint" | "error">) {
   return (
     <>
       {hint ? (
-        <p className="hint" id={`${name}-hint`}>
+        <p className="hint" id={`${id}-hint`}>
           {hint}
         </p>
       ) : null}
       {error ? (
-        <p className="error" id={`${name}-error`}>
+        <p className="error" id={`${id}-error`}>
           {error}
         </p>
       ) : null}
@@ -39,40 +47,41 @@ function HintAndError({ name, hint, error }: Pick<Common, "name" | "hint" | "err
   );
 }
 
-export function TextField({ name, label, hint, error, optional, ...input }: Common & Omit<InputHTMLAttributes<HTMLInputElement>, "name">) {
+export function TextField({ name, id = name, label, hint, error, optional, ...input }: Common & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id">) {
   return (
     <div className={`field${error ? " has-error" : ""}`}>
-      <Label name={name} label={label} optional={optional} />
-      <HintAndError name={name} hint={hint} error={error} />
-      <input id={name} name={name} type="text" aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...input} />
+      <Label id={id} label={label} optional={optional} />
+      <HintAndError id={id} hint={hint} error={error} />
+      <input id={id} name={name} type="text" aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
     </div>
   );
 }
 
-export function TextArea({ name, label, hint, error, optional, ...textarea }: Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "name">) {
+export function TextArea({ name, id = name, label, hint, error, optional, ...textarea }: Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "name" | "id">) {
   return (
     <div className={`field${error ? " has-error" : ""}`}>
-      <Label name={name} label={label} optional={optional} />
-      <HintAndError name={name} hint={hint} error={error} />
-      <textarea id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...textarea} />
+      <Label id={id} label={label} optional={optional} />
+      <HintAndError id={id} hint={hint} error={error} />
+      <textarea id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...textarea} />
     </div>
   );
 }
 
 export function SelectField({
   name,
+  id = name,
   label,
   hint,
   error,
   optional,
   options,
   ...select
-}: Common & { options: { value: string; label: string }[] } & Omit<SelectHTMLAttributes<HTMLSelectElement>, "name">) {
+}: Common & { options: { value: string; label: string }[] } & Omit<SelectHTMLAttributes<HTMLSelectElement>, "name" | "id">) {
   return (
     <div className={`field${error ? " has-error" : ""}`}>
-      <Label name={name} label={label} optional={optional} />
-      <HintAndError name={name} hint={hint} error={error} />
-      <select id={name} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...select}>
+      <Label id={id} label={label} optional={optional} />
+      <HintAndError id={id} hint={hint} error={error} />
+      <select id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...select}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -83,14 +92,14 @@ export function SelectField({
   );
 }
 
-export function CheckboxField({ name, label, hint, error, ...input }: Omit<Common, "optional"> & Omit<InputHTMLAttributes<HTMLInputElement>, "name">) {
+export function CheckboxField({ name, id = name, label, hint, error, ...input }: Omit<Common, "optional"> & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id">) {
   return (
     <div className={`field${error ? " has-error" : ""}`}>
-      <label className="check" htmlFor={name}>
-        <input id={name} name={name} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy(name, hint, error)} {...input} />
+      <label className="check" htmlFor={id}>
+        <input id={id} name={name} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
         <span>{label}</span>
       </label>
-      <HintAndError name={name} hint={hint} error={error} />
+      <HintAndError id={id} hint={hint} error={error} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { attachmentViewSelect, toAttachmentView, type AttachmentView } from "./attachments";
+import { attachmentViewSelect, galleryOrder, toAttachmentView, type AttachmentView } from "./attachments";
 import { acceptsSignatures } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
 
@@ -53,7 +53,7 @@ async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string }
     include: {
       translations: true,
       authors: { orderBy: { position: "asc" } },
-      attachments: { orderBy: { position: "asc" }, select: attachmentViewSelect },
+      attachments: { orderBy: [...galleryOrder], select: attachmentViewSelect },
       publisherPhones: { orderBy: { position: "asc" } },
     },
   });

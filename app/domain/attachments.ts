@@ -1,5 +1,8 @@
-import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import type { ProcessedUpload } from "~/infra/uploads.server";
+import { z } from "zod";
+import type { Database, DatabaseOrTransaction, Transaction } from "~/infra/db.server";
+import type { ReceivedFile } from "~/infra/multipart.server";
+import { maxInputPixels, maxUploadBytes, processUpload, UploadRejected, type ProcessedUpload, type UploadProblem } from "~/infra/uploads.server";
+import { optionalText, requiredText, validate, type FieldError, type FieldErrors, type Validated } from "./validation";
 
 /**
  * Photographed pages, images and PDFs attached to an appeal, shown as its gallery. Their bytes
@@ -76,12 +79,101 @@ export const attachmentViewSelect = {
   files: { select: fileColumns },
 } as const;
 
+/** Ids come from URLs and forms; anything else would make Postgres refuse the query (a 500). */
+function isId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/**
+ * The order of an appeal's gallery, for every query that lists it. Ties cannot happen (changes
+ * wait for each other, see lockGallery), but would break by age.
+ */
+export const galleryOrder = [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }] as const;
+
 export async function listAttachments(db: DatabaseOrTransaction, appealId: string): Promise<AttachmentView[]> {
-  const attachments = await db.appealAttachment.findMany({ where: { appealId }, orderBy: { position: "asc" }, select: attachmentViewSelect });
+  if (!isId(appealId)) return [];
+  const attachments = await db.appealAttachment.findMany({ where: { appealId }, orderBy: [...galleryOrder], select: attachmentViewSelect });
   return attachments.flatMap((attachment) => toAttachmentView(attachment) ?? []);
 }
 
 export type AttachmentDetails = { altText: string; caption: string | null; credit: string | null };
+
+/**
+ * What an organizer writes about an attachment. The alt text is required: for an image it is
+ * what a screen reader says instead of the picture; for a PDF it is the link's text.
+ */
+const attachmentDetailsSchema = z.object({
+  // One line, as a screen reader or a link reads it, though it is typed in a box of two.
+  altText: requiredText(attachmentLimits.altText, "attachments.altTextRequired", "attachments.altTextTooLong").transform((text) => text.replace(/\s+/g, " ")),
+  caption: optionalText(attachmentLimits.caption, "attachments.captionTooLong"),
+  credit: optionalText(attachmentLimits.credit, "attachments.creditTooLong"),
+});
+
+export function validateAttachmentDetails(raw: Record<string, unknown>): Validated<AttachmentDetails> {
+  return validate(attachmentDetailsSchema, raw);
+}
+
+export const maxUploadMegabytes = maxUploadBytes / (1024 * 1024);
+
+const uploadProblemErrors: Record<UploadProblem, FieldError> = {
+  tooLarge: { id: "attachments.fileTooLarge", values: { max: maxUploadMegabytes } },
+  tooManyPixels: { id: "attachments.fileTooManyPixels", values: { megapixels: maxInputPixels / 1_000_000 } },
+  unsupportedType: { id: "attachments.fileUnsupportedType" },
+  unreadable: { id: "attachments.fileUnreadable" },
+  encryptedPdf: { id: "attachments.fileEncryptedPdf" },
+};
+
+/** The message for a file that cannot become an attachment. */
+export function uploadProblemError(problem: UploadProblem): FieldError {
+  return uploadProblemErrors[problem];
+}
+
+export type PreparedUpload = { upload: ProcessedUpload; details: AttachmentDetails; fileName: string };
+
+/**
+ * Checks an upload and makes the files visitors will get (processUpload: re-encoded, metadata
+ * gone, resized). The file is processed even when the texts have a problem, so that every
+ * problem is reported at once and fixed in one go.
+ */
+export async function prepareAttachmentUpload(raw: Record<string, unknown>, file: ReceivedFile): Promise<Validated<PreparedUpload>> {
+  const details = validateAttachmentDetails(raw);
+  const fieldErrors: FieldErrors = details.ok ? {} : { ...details.fieldErrors };
+  let prepared: Pick<PreparedUpload, "upload" | "fileName"> | null = null;
+  if (file.status === "none") fieldErrors.file = { id: "attachments.fileRequired" };
+  else if (file.status === "tooLarge") fieldErrors.file = uploadProblemError("tooLarge");
+  else {
+    try {
+      prepared = { upload: await processUpload(file.bytes), fileName: file.fileName };
+    } catch (error) {
+      if (!(error instanceof UploadRejected)) throw error;
+      fieldErrors.file = uploadProblemError(error.problem);
+    }
+  }
+  if (!details.ok || !prepared) return { ok: false, fieldErrors };
+  return { ok: true, value: { ...prepared, details: details.value } };
+}
+
+/**
+ * Changes to one appeal's gallery (adding, moving, removing) wait for each other, so two
+ * organizers at work at once cannot give two attachments the same place. The lock is on the
+ * appeal's row but lets signatures (which only reference the appeal) through. False when the
+ * appeal does not exist.
+ */
+async function lockGallery(tx: Transaction, appealId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`SELECT 1 AS locked FROM "Appeal" WHERE id = ${appealId}::uuid FOR NO KEY UPDATE`;
+  return rows.length === 1;
+}
+
+async function galleryInOrder(tx: Transaction, appealId: string) {
+  return tx.appealAttachment.findMany({ where: { appealId }, orderBy: [...galleryOrder], select: { id: true, position: true } });
+}
+
+/** Positions 0, 1, 2… in the given order, so they stay contiguous; only changed rows are written. */
+async function renumber(tx: Transaction, ordered: { id: string; position: number }[]): Promise<void> {
+  for (const [index, attachment] of ordered.entries()) {
+    if (attachment.position !== index) await tx.appealAttachment.update({ where: { id: attachment.id }, data: { position: index } });
+  }
+}
 
 /** Adds a processed upload at the end of the appeal's gallery. */
 export async function addAttachment(
@@ -91,6 +183,7 @@ export async function addAttachment(
   details: AttachmentDetails & { fileName: string },
 ): Promise<{ id: string }> {
   return db.$transaction(async (tx) => {
+    if (!(await lockGallery(tx, appealId))) throw new Error(`appeal ${appealId} not found`);
     const last = await tx.appealAttachment.aggregate({ where: { appealId }, _max: { position: true } });
     return tx.appealAttachment.create({
       data: {
@@ -117,6 +210,46 @@ export async function addAttachment(
       },
       select: { id: true },
     });
+  });
+}
+
+/** New alt text, caption and credit. False when the attachment is not one of this appeal's. */
+export async function updateAttachmentDetails(db: DatabaseOrTransaction, appealId: string, attachmentId: string, details: AttachmentDetails): Promise<boolean> {
+  if (!isId(appealId) || !isId(attachmentId)) return false;
+  const { count } = await db.appealAttachment.updateMany({ where: { id: attachmentId, appealId }, data: details });
+  return count === 1;
+}
+
+export type MoveDirection = "up" | "down";
+
+/**
+ * One place earlier ("up") or later in the gallery; at either end it stays. Returns its new
+ * position (0 first), or null when the attachment is not one of this appeal's.
+ */
+export async function moveAttachment(db: Database, appealId: string, attachmentId: string, direction: MoveDirection): Promise<{ position: number } | null> {
+  if (!isId(appealId) || !isId(attachmentId)) return null;
+  return db.$transaction(async (tx) => {
+    if (!(await lockGallery(tx, appealId))) return null;
+    const gallery = await galleryInOrder(tx, appealId);
+    const from = gallery.findIndex((attachment) => attachment.id === attachmentId);
+    if (from < 0) return null;
+    const to = Math.min(gallery.length - 1, Math.max(0, from + (direction === "up" ? -1 : 1)));
+    const [moved] = gallery.splice(from, 1);
+    gallery.splice(to, 0, moved!);
+    await renumber(tx, gallery);
+    return { position: to };
+  });
+}
+
+/** Deletes the attachment and its files; the rest close the gap. False when it is not one of this appeal's. */
+export async function removeAttachment(db: Database, appealId: string, attachmentId: string): Promise<boolean> {
+  if (!isId(appealId) || !isId(attachmentId)) return false;
+  return db.$transaction(async (tx) => {
+    if (!(await lockGallery(tx, appealId))) return false;
+    const { count } = await tx.appealAttachment.deleteMany({ where: { id: attachmentId, appealId } });
+    if (count === 0) return false;
+    await renumber(tx, await galleryInOrder(tx, appealId));
+    return true;
   });
 }
 
@@ -147,7 +280,7 @@ export async function findAttachmentFile(
   fileName: string,
 ): Promise<AttachmentFileForVisitor | null> {
   const wanted = parseAttachmentFileName(fileName);
-  if (!wanted || !/^[0-9a-f-]{36}$/.test(attachmentId)) return null;
+  if (!wanted || !isId(attachmentId)) return null;
   const file = await db.attachmentFile.findUnique({
     where: { attachmentId_variant: { attachmentId, variant: wanted.variant } },
     select: { bytes: true, contentType: true, sha256: true, attachment: { select: { fileName: true, appeal: { select: { status: true } } } } },

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { PDFDocument, PDFName } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream, type PDFContext, type PDFObject } from "pdf-lib";
 import sharp from "sharp";
 
 /**
@@ -7,7 +7,8 @@ import sharp from "sharp";
  * (turned upright by their EXIF orientation first), which drops every piece of metadata —
  * EXIF, GPS position, camera serial numbers, XMP, comments — and gives visitors a size fit for
  * a page instead of a 6 MB phone photo. PDFs lose their document information (author,
- * creator, dates) and XMP metadata. Nothing of the original upload is kept.
+ * creator, dates), XMP metadata, attached files, scripts, comments' authors, and the EXIF of
+ * photos embedded in them; what the pages show stays as it is. Nothing of the original upload is kept.
  */
 export type StoredFile = {
   variant: "display" | "full" | "pdf";
@@ -21,7 +22,7 @@ export type StoredFile = {
 
 export type ProcessedUpload = { kind: "IMAGE"; files: StoredFile[]; width: number; height: number } | { kind: "PDF"; files: StoredFile[] };
 
-export type UploadProblem = "tooLarge" | "unsupportedType" | "unreadable" | "encryptedPdf";
+export type UploadProblem = "tooLarge" | "tooManyPixels" | "unsupportedType" | "unreadable" | "encryptedPdf";
 
 export class UploadRejected extends Error {
   constructor(public readonly problem: UploadProblem) {
@@ -36,7 +37,8 @@ const displayMaxWidth = 1400;
 /** Opened on its own: enough to read a photographed page. */
 const fullMaxSide = 2600;
 /** Decoding bombs: a small file that would decompress to billions of pixels is refused. */
-const maxInputPixels = 120_000_000;
+export const maxInputPixels = 120_000_000;
+const exceedsPixelLimit = (error: unknown) => /pixel limit/i.test(String(error));
 
 export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean } = {}): Promise<ProcessedUpload> {
   if (bytes.byteLength > maxUploadBytes) throw new UploadRejected("tooLarge");
@@ -45,8 +47,8 @@ export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean
   let format: string | undefined;
   try {
     format = (await sharp(bytes, { limitInputPixels: maxInputPixels }).metadata()).format;
-  } catch {
-    throw new UploadRejected("unsupportedType");
+  } catch (error) {
+    throw new UploadRejected(exceedsPixelLimit(error) ? "tooManyPixels" : "unsupportedType");
   }
   const allowed = ["jpeg", "png", "webp", ...(options.allowSvg ? ["svg"] : [])];
   if (!format || !allowed.includes(format)) throw new UploadRejected("unsupportedType");
@@ -74,23 +76,102 @@ export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean
     };
   } catch (error) {
     if (error instanceof UploadRejected) throw error;
-    throw new UploadRejected(/pixel limit/i.test(String(error)) ? "tooLarge" : "unreadable");
+    throw new UploadRejected(exceedsPixelLimit(error) ? "tooManyPixels" : "unreadable");
   }
 }
 
 async function processPdf(bytes: Buffer): Promise<StoredFile> {
-  let document: PDFDocument;
+  let source: PDFDocument;
   try {
-    document = await PDFDocument.load(bytes, { updateMetadata: false });
+    source = await PDFDocument.load(bytes, { updateMetadata: false });
   } catch (error) {
     throw new UploadRejected(/encrypt/i.test(String(error)) ? "encryptedPdf" : "unreadable");
   }
-  if (document.isEncrypted) throw new UploadRejected("encryptedPdf");
-  // The document information dictionary and the XMP stream name authors, software and dates.
-  document.context.trailerInfo.Info = undefined;
-  document.catalog.delete(PDFName.of("Metadata"));
-  const cleaned = Buffer.from(await document.save({ updateFieldAppearances: false }));
-  return storedFile("pdf", "application/pdf", cleaned, null, null);
+  if (source.isEncrypted) throw new UploadRejected("encryptedPdf");
+  try {
+    // Only the pages move to a new document. Left behind: the document information (author,
+    // creator, dates), XMP metadata, attached files, scripts, bookmarks and form data. Removing
+    // them from the original would not do: pdf-lib writes every object it read, referenced or not.
+    const cleaned = await PDFDocument.create({ updateMetadata: false });
+    for (const page of await cleaned.copyPages(source, source.getPageIndices())) cleaned.addPage(page);
+    dropPdfMetadata(cleaned.context);
+    return storedFile("pdf", "application/pdf", Buffer.from(await cleaned.save({ updateFieldAppearances: false })), null, null);
+  } catch (error) {
+    if (error instanceof UploadRejected) throw error;
+    throw new UploadRejected("unreadable");
+  }
+}
+
+/**
+ * Keys dropped wherever they appear: XMP streams (Metadata), applications' private data
+ * (PieceInfo), the bytes of attached files (EF), and scripts (JS, and AA: actions on events).
+ */
+const droppedKeys = ["Metadata", "PieceInfo", "EF", "JS", "AA"].map((key) => PDFName.of(key));
+
+/**
+ * Removes what the copied pages still carry: XMP metadata of pages and images, attached files,
+ * scripts, comments' authors, and the EXIF and XMP inside embedded JPEG photos (a scanning app's
+ * PDF holds the camera's JPEGs, GPS and all).
+ * Then objects nothing refers to any more are deleted, so that they are not written out.
+ */
+function dropPdfMetadata(context: PDFContext): void {
+  for (const [ref, object] of context.enumerateIndirectObjects()) {
+    const dict = object instanceof PDFDict ? object : object instanceof PDFStream ? object.dict : null;
+    for (const key of droppedKeys) dict?.delete(key);
+    // A comment's author (T); form fields (widgets) use T for their name.
+    const subtype = dict?.get(PDFName.of("Subtype"));
+    if (dict?.has(PDFName.of("Rect")) && subtype instanceof PDFName && subtype !== PDFName.of("Widget")) dict.delete(PDFName.of("T"));
+    if (object instanceof PDFRawStream && isJpegStream(object)) {
+      context.assign(ref, PDFRawStream.of(object.dict, jpegWithoutMetadata(object.contents)));
+    }
+  }
+  const reachable = new Set<string>();
+  const visit = (object: PDFObject | undefined): void => {
+    if (object instanceof PDFRef) {
+      if (reachable.has(object.tag)) return;
+      reachable.add(object.tag);
+      visit(context.lookup(object));
+    } else if (object instanceof PDFDict) for (const [, value] of object.entries()) visit(value);
+    else if (object instanceof PDFArray) for (const value of object.asArray()) visit(value);
+    else if (object instanceof PDFStream) visit(object.dict);
+  };
+  visit(context.trailerInfo.Root);
+  for (const [ref] of context.enumerateIndirectObjects()) if (!reachable.has(ref.tag)) context.delete(ref);
+}
+
+function isJpegStream(stream: PDFRawStream): boolean {
+  const filter = stream.dict.get(PDFName.of("Filter"));
+  const only = filter instanceof PDFArray && filter.size() === 1 ? filter.get(0) : filter;
+  return only === PDFName.of("DCTDecode");
+}
+
+/**
+ * A JPEG with only what draws the picture: APP1 (EXIF, XMP), APP13 (Photoshop, IPTC) and
+ * comments are dropped, and so is anything after the end of the image (phones append more
+ * pictures there). The colour segments (JFIF, ICC, Adobe) and the image data are kept as they are.
+ */
+export function jpegWithoutMetadata(jpeg: Uint8Array): Buffer {
+  const bytes = Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength);
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new UploadRejected("unreadable");
+  const kept: Buffer[] = [bytes.subarray(0, 2)];
+  let offset = 2;
+  for (;;) {
+    if (offset + 4 > bytes.length || bytes[offset] !== 0xff) throw new UploadRejected("unreadable");
+    const marker = bytes[offset + 1]!;
+    if (marker === 0xff) {
+      offset += 1; // fill byte before a marker
+      continue;
+    }
+    if (marker === 0xda) break; // start of scan: the picture itself follows
+    const end = offset + 2 + bytes.readUInt16BE(offset + 2);
+    if (end > bytes.length) throw new UploadRejected("unreadable");
+    if (marker !== 0xe1 && marker !== 0xed && marker !== 0xfe) kept.push(bytes.subarray(offset, end));
+    offset = end;
+  }
+  // In the image data 0xFF is always followed by 0x00 or a restart marker, so the first FF D9 ends it.
+  const endOfImage = bytes.indexOf(Buffer.from([0xff, 0xd9]), offset);
+  kept.push(bytes.subarray(offset, endOfImage < 0 ? bytes.length : endOfImage + 2));
+  return Buffer.concat(kept);
 }
 
 function storedFile(variant: StoredFile["variant"], contentType: string, bytes: Buffer, width: number | null, height: number | null): StoredFile {
