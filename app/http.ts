@@ -28,3 +28,46 @@ export async function readFormFields(request: Request): Promise<Map<string, stri
   for (const [key, value] of form) if (typeof value === "string") fields.set(key, value);
   return fields;
 }
+
+/**
+ * Content-Disposition for a download (RFC 6266): `filename` in plain ASCII for every client,
+ * plus `filename*` (RFC 8187, UTF-8) with the real name when that is not plain ASCII.
+ */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  const header = `attachment; filename="${ascii}"`;
+  if (ascii === fileName) return header;
+  const encoded = encodeURIComponent(fileName).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${header}; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * A response body that reads `chunks` only as fast as the client takes them (highWaterMark 0:
+ * nothing is read ahead) and stops them when the client goes away (cancel → `return()`). The
+ * first chunk is read before the response exists, so a source that cannot start fails while an
+ * error status can still be sent instead of a broken download.
+ */
+export async function startStreamingBody(chunks: AsyncGenerator<Uint8Array, void, undefined>): Promise<ReadableStream<Uint8Array>> {
+  const first = await chunks.next();
+  let head: Uint8Array | null = first.done ? null : first.value;
+  let ended = first.done === true;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (head) {
+          controller.enqueue(head);
+          head = null;
+          return;
+        }
+        const next = ended ? { done: true as const, value: undefined } : await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        ended = true;
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
