@@ -130,7 +130,7 @@ export const en = {
   "export.column.wants_updates": "whether the signer asked for updates (yes/no)",
   "export.column.email": "email address, never shown publicly",
   "export.formatsHint": "CSV opens in spreadsheets such as Microsoft Excel or LibreOffice; cells that a spreadsheet would run as a formula start with an apostrophe. JSON is for programs and holds the values exactly as signers typed them.",
-  "export.choicesHeading": "Which signatures",
+  "export.choicesHeading": "Choose what to export",
   "export.scopeLegend": "Signatures",
   "export.scopeAll": "All confirmed signatures",
   "export.scopeListed": "Only those listed publicly",
