@@ -46,26 +46,49 @@ export function attachmentDisposition(fileName: string): string {
  * nothing is read ahead) and stops them when the client goes away (cancel → `return()`). The
  * first chunk is read before the response exists, so a source that cannot start fails while an
  * error status can still be sent instead of a broken download.
+ *
+ * A client that stops taking data without leaving (a paused browser download) would otherwise
+ * hold the source — for an export, a database connection and its snapshot — for as long as it
+ * likes: after `stallTimeoutMs` without a read the source is stopped and the body fails.
  */
-export async function startStreamingBody(chunks: AsyncGenerator<Uint8Array, void, undefined>): Promise<ReadableStream<Uint8Array>> {
+export async function startStreamingBody(
+  chunks: AsyncGenerator<Uint8Array, void, undefined>,
+  options: { stallTimeoutMs: number },
+): Promise<ReadableStream<Uint8Array>> {
   const first = await chunks.next();
   let head: Uint8Array | null = first.done ? null : first.value;
   let ended = first.done === true;
+  let stallTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    clearTimeout(stallTimer);
+    ended = true;
+    return chunks.return(undefined);
+  };
+  const awaitNextRead = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    stallTimer = setTimeout(() => {
+      // How stopping went is the source's to report (an export's `finished`).
+      stop().catch(() => undefined);
+      controller.error(new Error(`the client took nothing for ${options.stallTimeoutMs} ms`));
+    }, options.stallTimeoutMs).unref();
+  };
   return new ReadableStream<Uint8Array>(
     {
+      start: awaitNextRead,
       async pull(controller) {
+        clearTimeout(stallTimer);
+        let next: IteratorResult<Uint8Array, void>;
         if (head) {
-          controller.enqueue(head);
+          next = { done: false, value: head };
           head = null;
-          return;
+        } else {
+          next = ended ? { done: true, value: undefined } : await chunks.next();
         }
-        const next = ended ? { done: true as const, value: undefined } : await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
+        if (next.done) return controller.close();
+        controller.enqueue(next.value);
+        awaitNextRead(controller);
       },
       async cancel() {
-        ended = true;
-        await chunks.return(undefined);
+        await stop();
       },
     },
     { highWaterMark: 0 },

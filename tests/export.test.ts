@@ -11,10 +11,12 @@ import {
 } from "~/domain/exports.server";
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { Prisma } from "~/generated/prisma/client";
+import { startStreamingBody } from "~/http";
 import type { Database } from "~/infra/db.server";
 import { loader as csvLoader } from "~/routes/organize.appeals.$id.export[.]csv";
 import { loader as jsonLoader } from "~/routes/organize.appeals.$id.export[.]json";
 import { createTestAppeal } from "./support/appeals";
+import { insertConfirmedSignatures } from "./support/bulk-signatures";
 import { testLoadContext } from "./support/context";
 import { parseCsv } from "./support/csv";
 import { useDatabasePerTest } from "./support/database";
@@ -288,10 +290,8 @@ describe("exporting an appeal's signatures", () => {
 
   test("an export its reader stops early is recorded as incomplete, and its connection is free again", async () => {
     const appeal = await createTestAppeal(t.db);
-    await t.db.$executeRaw`INSERT INTO "Signature" ("id", "appealId", "fullName", "email", "emailCanonical", "status", "confirmedAt")
-      SELECT gen_random_uuid(), ${appeal.id}::uuid, 'Signer ' || n, 's' || n || '@example.org', 's' || n || '@example.org', 'CONFIRMED', now()
-      FROM generate_series(1, 20000) AS n`;
     const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    await insertConfirmedSignatures(pool, appeal.id, 20000);
     try {
       const actor = await addEditor(t.db);
       const exported = openSignatureExport({ pool, db: t.db }, { appeal, format: "csv", choices: everything, actor });
@@ -314,6 +314,24 @@ describe("exporting an appeal's signatures", () => {
       assert.ok(bytes > 0);
     } finally {
       // pool.end() waits for every connection to come back: after a failure above it never would.
+      if (pool.totalCount === pool.idleCount) await pool.end();
+    }
+  });
+
+  test("a download the client stops reading (a paused download) gives back its connection after the stall timeout", { timeout: 30_000 }, async () => {
+    const appeal = await createTestAppeal(t.db);
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    await insertConfirmedSignatures(pool, appeal.id, 5000);
+    try {
+      const exported = openSignatureExport({ pool, db: t.db }, { appeal, format: "json", choices: everything, actor: await addEditor(t.db) });
+      const reader = (await startStreamingBody(exported.chunks, { stallTimeoutMs: 200 })).getReader();
+      assert.equal((await reader.read()).done, false);
+      // The client now takes nothing more, and never hangs up.
+      const outcome = await exported.finished;
+      assert.equal(outcome.completed, false);
+      assert.equal(pool.totalCount - pool.idleCount, 0, "no connection is still checked out");
+      await assert.rejects(() => reader.read(), /the client took nothing for 200 ms/);
+    } finally {
       if (pool.totalCount === pool.idleCount) await pool.end();
     }
   });

@@ -14,6 +14,13 @@ import { pathForLog } from "./logger.server";
 /** Exports hold personal data: never stored by a cache, never guessed into another type. */
 const privateFileHeaders = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } as const;
 
+/**
+ * How long a download may take nothing before its export is stopped (a paused download would
+ * otherwise hold one of the few export connections, and a database snapshot, indefinitely).
+ * A slow but steady connection reads far more often than this.
+ */
+const exportStallTimeoutMs = 2 * 60_000;
+
 function plainText(status: number, text: string, extra: Record<string, string> = {}): Response {
   return new Response(`${text}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...privateFileHeaders, ...extra } });
 }
@@ -55,7 +62,7 @@ export async function signatureExportResponse(args: {
     (error: unknown) => context.log.error({ err: error, path }, "export not recorded in the audit log"),
   );
   try {
-    return new Response(await startStreamingBody(exported.chunks), { headers });
+    return new Response(await startStreamingBody(exported.chunks, { stallTimeoutMs: exportStallTimeoutMs }), { headers });
   } catch (error) {
     // The database is down or every export connection is busy: ours to fix or wait out.
     context.log.error({ err: error, path }, "export could not start");
