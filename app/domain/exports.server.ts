@@ -158,19 +158,13 @@ export function neutraliseFormula(value: string): string {
   return formulaStart.test(value) ? `'${value}` : value;
 }
 
+/** A row as CSV cells, in the columns' order: text neutralised, booleans as yes/no, nothing as an empty cell. */
 function csvRecord(row: ExportRow): (string | null)[] {
-  const text = (value: string | null) => (value === null ? null : neutraliseFormula(value));
-  return [
-    text(row.confirmed_at),
-    text(row.name),
-    text(row.role_or_organisation),
-    text(row.city),
-    text(row.country),
-    text(row.comment),
-    row.listed_publicly ? "yes" : "no",
-    row.wants_updates ? "yes" : "no",
-    text(row.email),
-  ];
+  return exportColumns.map((column) => {
+    const value = row[column];
+    if (typeof value === "boolean") return value ? "yes" : "no";
+    return value === null ? null : neutraliseFormula(value);
+  });
 }
 
 /**
@@ -229,6 +223,7 @@ export type SignatureExport = {
   /**
    * Settles once the export has ended — read to the end, abandoned by its reader or failed —
    * and its audit entry is written; rejects only when the audit entry could not be written.
+   * An export that never got a connection never started, and this never settles.
    */
   finished: Promise<ExportOutcome>;
 };
