@@ -1,7 +1,6 @@
 import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -9,6 +8,7 @@ import { loadConfig, StartupError, type Config } from "~/infra/config.server";
 import { rejectCrossSiteWrites, securityHeaders } from "~/infra/http-guards.server";
 import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.server";
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
+import { createRemixHandler } from "~/infra/remix-handler.server";
 import { startRuntime, type Runtime } from "~/infra/runtime.server";
 
 /**
@@ -101,9 +101,10 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use(guardOrganizerArea);
   app.all(
     "*",
-    createRequestHandler({
+    createRemixHandler({
       build,
       mode: config.isProduction ? "production" : "development",
+      log,
       getLoadContext: (req, res) => ({
         db: runtime.db,
         log,

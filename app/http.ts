@@ -45,3 +45,69 @@ export function readIndexedRows<Column extends string>(fields: Map<string, strin
     .slice(0, maxRows)
     .map((index) => Object.fromEntries(columns.map((column) => [column, fields.get(`${prefix}.${index}.${column}`) ?? ""])) as Record<Column, string>);
 }
+
+/**
+ * Content-Disposition for a download (RFC 6266): `filename` in plain ASCII for every client,
+ * plus `filename*` (RFC 8187, UTF-8) with the real name when that is not plain ASCII.
+ */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  const header = `attachment; filename="${ascii}"`;
+  if (ascii === fileName) return header;
+  const encoded = encodeURIComponent(fileName).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${header}; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * A response body that reads `chunks` only as fast as the client takes them (highWaterMark 0:
+ * nothing is read ahead) and stops them when the client goes away (cancel → `return()`). The
+ * first chunk is read before the response exists, so a source that cannot start fails while an
+ * error status can still be sent instead of a broken download.
+ *
+ * A client that stops taking data without leaving (a paused browser download) would otherwise
+ * hold the source — for an export, a database connection and its snapshot — for as long as it
+ * likes: after `stallTimeoutMs` without a read the source is stopped and the body fails.
+ */
+export async function startStreamingBody(
+  chunks: AsyncGenerator<Uint8Array, void, undefined>,
+  options: { stallTimeoutMs: number },
+): Promise<ReadableStream<Uint8Array>> {
+  const first = await chunks.next();
+  let head: Uint8Array | null = first.done ? null : first.value;
+  let ended = first.done === true;
+  let stallTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    clearTimeout(stallTimer);
+    ended = true;
+    return chunks.return(undefined);
+  };
+  const awaitNextRead = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    stallTimer = setTimeout(() => {
+      // How stopping went is the source's to report (an export's `finished`).
+      stop().catch(() => undefined);
+      controller.error(new Error(`the client took nothing for ${options.stallTimeoutMs} ms`));
+    }, options.stallTimeoutMs).unref();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start: awaitNextRead,
+      async pull(controller) {
+        clearTimeout(stallTimer);
+        let next: IteratorResult<Uint8Array, void>;
+        if (head) {
+          next = { done: false, value: head };
+          head = null;
+        } else {
+          next = ended ? { done: true, value: undefined } : await chunks.next();
+        }
+        if (next.done) return controller.close();
+        controller.enqueue(next.value);
+        awaitNextRead(controller);
+      },
+      async cancel() {
+        await stop();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
