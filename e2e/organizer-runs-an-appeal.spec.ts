@@ -47,6 +47,7 @@ test.describe("Olga runs an appeal", () => {
 
     // 2. She signs out and in again.
     await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("status")).toHaveText("You have signed out.");
     await page.goto("/organize");
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);
@@ -96,16 +97,17 @@ test.describe("Olga runs an appeal", () => {
 
     // 6. A photographed page and a PDF.
     await page.getByRole("navigation", { name: "Sections of this appeal" }).getByRole("link", { name: "Attachments" }).click();
-    await page.getByLabel("File").setInputFiles({ name: "IMG_2041.jpg", mimeType: "image/jpeg", buffer: await photoWithGpsPosition() });
-    await page.getByLabel("Description (alt text)").fill("Page 1 of the letter, signed by the three authors");
-    await page.getByLabel("Caption").fill("The letter as delivered on 3 March");
-    await page.getByLabel("Credit").fill("Photo: Olga Organizer");
-    await page.getByRole("button", { name: "Upload" }).click();
+    const upload = page.getByRole("form", { name: "Add an attachment" });
+    await upload.getByLabel("File").setInputFiles({ name: "IMG_2041.jpg", mimeType: "image/jpeg", buffer: await photoWithGpsPosition() });
+    await upload.getByLabel("Description (alt text)").fill("Page 1 of the letter, signed by the three authors");
+    await upload.getByLabel("Caption").fill("The letter as delivered on 3 March");
+    await upload.getByLabel("Credit").fill("Photo: Olga Organizer");
+    await upload.getByRole("button", { name: "Upload" }).click();
     await expect(page.getByRole("status")).toContainText("was added at the end of the gallery");
-    await page.getByLabel("File").setInputFiles({ name: "letter-page-2.pdf", mimeType: "application/pdf", buffer: await pdfWithAuthor() });
-    await page.getByLabel("Description (alt text)").fill("Page 2 of the letter (PDF)");
-    await page.getByRole("button", { name: "Upload" }).click();
-    await expect(page.getByRole("status")).toContainText("was added at the end of the gallery");
+    await upload.getByLabel("File").setInputFiles({ name: "letter-page-2.pdf", mimeType: "application/pdf", buffer: await pdfWithAuthor() });
+    await upload.getByLabel("Description (alt text)").fill("Page 2 of the letter (PDF)");
+    await upload.getByRole("button", { name: "Upload" }).click();
+    await expect(page.getByRole("status")).toHaveText("“letter-page-2.pdf” was added at the end of the gallery.");
 
     // 7. The draft in preview; visitors cannot see it yet.
     await page.getByRole("navigation", { name: "Sections of this appeal" }).getByRole("link", { name: "Preview" }).click();
