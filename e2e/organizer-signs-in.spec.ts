@@ -1,4 +1,4 @@
-import { expect, runOrganizerCommand, test } from "./support/fixtures";
+import { expect, expectNoAccessibilityViolations, runOrganizerCommand, test } from "./support/fixtures";
 
 /**
  * Olga runs appeals. Her account comes from the command line; she forgets her password and
@@ -17,11 +17,13 @@ test.describe("Olga's account", () => {
 
     await page.goto(link!);
     await expect(page.getByRole("heading", { name: "Choose your password" })).toBeVisible();
+    await expectNoAccessibilityViolations(page);
     await page.getByLabel("New password").fill("password1234");
     await page.getByLabel("The same password again").fill("password1234");
     await page.getByRole("button", { name: "Save the password" }).click();
     const summary = page.getByRole("alert");
     await expect(summary).toContainText("This password is among the most common ones");
+    await expectNoAccessibilityViolations(page);
     // The summary links to the field, and following the link puts the cursor there.
     await summary.getByRole("link").click();
     await expect(page.getByLabel("New password")).toBeFocused();
@@ -66,7 +68,9 @@ test.describe("Olga's account", () => {
     const phone = await browser.newContext();
     const phonePage = await phone.newPage();
     await phonePage.goto("/sign-in");
+    await expectNoAccessibilityViolations(phonePage);
     await phonePage.getByRole("link", { name: "Forgot your password?" }).click();
+    await expectNoAccessibilityViolations(phonePage);
     await phonePage.getByLabel("Email").fill(email.toUpperCase());
     await phonePage.getByRole("button", { name: "Send the link" }).click();
     await expect(phonePage.getByRole("status")).toHaveText(sameAnswer);
@@ -93,6 +97,7 @@ test.describe("Olga's account", () => {
     await laptopPage.getByLabel("Password").fill(password);
     await laptopPage.getByRole("button", { name: "Sign in" }).click();
     await expect(laptopPage.getByRole("alert")).toHaveText("The email address or the password is not right.");
+    await expectNoAccessibilityViolations(laptopPage);
     await laptopPage.getByLabel("Password").fill("a completely new phrase");
     await laptopPage.getByRole("button", { name: "Sign in" }).click();
     await expect(laptopPage).toHaveURL(/\/organize$/);

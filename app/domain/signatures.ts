@@ -7,22 +7,13 @@ import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/ou
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
+import { checkbox, optionalText, withoutControlCharacters } from "./validation";
 
 export const signatureLimits = { fullName: 200, email: 254, role: 200, city: 120, comment: 500 } as const;
 
 /** No signature gets more emails than this, so the form cannot be used to flood an inbox. */
 export const maxEmailsPerSignature = 5;
 
-const optionalText = (max: number, tooLong: MessageId) =>
-  z
-    .string()
-    .trim()
-    .max(max, { error: tooLong })
-    .transform((value) => (value === "" ? null : value))
-    .nullable()
-    .default(null);
-
-const checkbox = z.preprocess((value) => value === "on" || value === "true" || value === true, z.boolean());
 
 /**
  * What a supporter types into the sign form. Error messages are message ids so that the
@@ -63,21 +54,6 @@ export type SignatureFieldErrors = Partial<Record<SignatureField, { id: MessageI
 export type ValidatedSignature =
   | { ok: true; input: SignatureInput }
   | { ok: false; fieldErrors: SignatureFieldErrors };
-
-/**
- * Control characters have no place in a name or a comment (and Postgres refuses NUL): they
- * are dropped rather than reported, since nobody types them on purpose. Line breaks and tabs
- * stay, for comments.
- */
-function withoutControlCharacters(raw: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(raw).map(([key, value]) => [
-      key,
-      // eslint-disable-next-line no-control-regex -- matching control characters is the point
-      typeof value === "string" ? value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "") : value,
-    ]),
-  );
-}
 
 export function validateSignature(raw: Record<string, unknown>): ValidatedSignature {
   const parsed = signatureInputSchema.safeParse(withoutControlCharacters(raw));

@@ -1,6 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { AppealCards } from "~/components/appeal-cards";
 import { listPublishedAppeals } from "~/domain/appeals";
 import { publicPageCacheHeaders } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
@@ -18,7 +19,7 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches) 
 
 export default function HomePage() {
   const { appeals } = useLoaderData<typeof loader>();
-  const { t, date } = useT();
+  const { t } = useT();
   return (
     <div className="page narrow">
       <h1>{t("home.title")}</h1>
@@ -26,20 +27,7 @@ export default function HomePage() {
       {appeals.length === 0 ? (
         <p>{t("home.empty")}</p>
       ) : (
-        <ul className="appeal-list">
-          {appeals.map((appeal) => (
-            <li key={appeal.slug} className="card">
-              <h2>
-                <Link to={`/appeals/${encodeURIComponent(appeal.slug)}`}>{appeal.title}</Link>
-              </h2>
-              {appeal.publishedAt ? <p className="appeal-meta">{t("appeal.published", { date: date(appeal.publishedAt) })}</p> : null}
-              {appeal.summary ? <p>{appeal.summary}</p> : null}
-              <p>
-                <strong>{t("home.signatures", { count: appeal.confirmed })}</strong>
-              </p>
-            </li>
-          ))}
-        </ul>
+        <AppealCards appeals={appeals} />
       )}
       <p>
         <Link to="/archive">{t("home.archiveLink")}</Link>

@@ -1,6 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { AppealCards } from "~/components/appeal-cards";
 import { listPublishedAppeals } from "~/domain/appeals";
 import { publicPageCacheHeaders } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
@@ -19,7 +20,7 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 
 /** Closed and archived appeals: no longer collecting, still readable. */
 export default function ArchivePage() {
   const { appeals } = useLoaderData<typeof loader>();
-  const { t, date } = useT();
+  const { t } = useT();
   return (
     <div className="page narrow">
       <h1>{t("archive.title")}</h1>
@@ -27,23 +28,7 @@ export default function ArchivePage() {
       {appeals.length === 0 ? (
         <p>{t("archive.empty")}</p>
       ) : (
-        <ul className="appeal-list">
-          {appeals.map((appeal) => (
-            <li key={appeal.slug} className="card">
-              <h2>
-                <Link to={`/appeals/${encodeURIComponent(appeal.slug)}`}>{appeal.title}</Link>
-              </h2>
-              <p className="appeal-meta">
-                {appeal.publishedAt ? t("appeal.published", { date: date(appeal.publishedAt) }) : null}
-                {appeal.closedAt ? <> · {t("archive.closedOn", { date: date(appeal.closedAt) })}</> : null}
-              </p>
-              {appeal.summary ? <p>{appeal.summary}</p> : null}
-              <p>
-                <strong>{t("home.signatures", { count: appeal.confirmed })}</strong>
-              </p>
-            </li>
-          ))}
-        </ul>
+        <AppealCards appeals={appeals} />
       )}
       <p>
         <Link to="/">{t("archive.current")}</Link>
