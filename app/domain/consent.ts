@@ -1,0 +1,7 @@
+/**
+ * What a signer agrees to, by version: each signature records the versions of the privacy
+ * notice and of the form's consent texts in force when it was made, and when. Change a version
+ * whenever the text it names changes in substance (a date is a good version).
+ */
+export const privacyNoticeVersion = "2026-11-25";
+export const consentTextVersion = "2026-11-25";
