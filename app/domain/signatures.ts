@@ -7,6 +7,8 @@ import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/ou
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
+import { canonicalEmail } from "./email-addresses";
+import { containsWebAddress, hasVisibleLetter } from "./names";
 import { checkbox, optionalText, withoutControlCharacters } from "./validation";
 
 export const signatureLimits = { fullName: 200, email: 254, role: 200, city: 120, comment: 500 } as const;
@@ -24,7 +26,9 @@ export const signatureInputSchema = z.object({
     .string({ error: "errors.fullNameRequired" satisfies MessageId })
     .trim()
     .min(1, { error: "errors.fullNameRequired" satisfies MessageId })
-    .max(signatureLimits.fullName, { error: "errors.fullNameTooLong" satisfies MessageId }),
+    .max(signatureLimits.fullName, { error: "errors.fullNameTooLong" satisfies MessageId })
+    .refine(hasVisibleLetter, { error: "errors.fullNameNoLetters" satisfies MessageId })
+    .refine((name) => !containsWebAddress(name), { error: "errors.fullNameHasWebAddress" satisfies MessageId }),
   email: z
     .string({ error: "errors.emailRequired" satisfies MessageId })
     .trim()
@@ -66,11 +70,6 @@ export function validateSignature(raw: Record<string, unknown>): ValidatedSignat
     fieldErrors[field] = { id: issue.message as MessageId, ...(max === undefined ? {} : { max }) };
   }
   return { ok: false, fieldErrors };
-}
-
-/** One signature per address per appeal: "Ann@Example.org " and "ann@example.org" are one. */
-export function canonicalEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 export type SignOutcome = {

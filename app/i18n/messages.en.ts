@@ -76,6 +76,8 @@ export const en = {
 
   "errors.fullNameRequired": "Enter your full name.",
   "errors.fullNameTooLong": "Your name can be at most {max, number} characters.",
+  "errors.fullNameNoLetters": "Enter your name in letters.",
+  "errors.fullNameHasWebAddress": "Enter only your name, without a web address.",
   "errors.emailRequired": "Enter your email address.",
   "errors.emailInvalid": "Enter an email address like name@example.org.",
   "errors.roleTooLong": "Role or organisation can be at most {max, number} characters.",
