@@ -1,6 +1,7 @@
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { SignInThrottle } from "~/domain/sign-in-throttle";
-import type { SigningRateLimit } from "~/domain/signing-rate-limit";
+import type { RequestLimit } from "~/domain/request-limit";
+import type { SigningLimitCounter } from "~/domain/signing-limits.server";
 import type pg from "pg";
 import type { Config } from "~/infra/config.server";
 import type { Database } from "~/infra/db.server";
@@ -14,7 +15,14 @@ declare module "@remix-run/node" {
     publicUrl: string;
     /** The visitor's network address (see TRUST_PROXY). */
     clientAddress: string;
-    signingRateLimit: SigningRateLimit;
+    /** Signatures per address, per email and site-wide (over a limit, a signature is held). */
+    signingLimits: SigningLimitCounter;
+    /** "Forgot password" requests per network address. */
+    passwordResetLimit: RequestLimit;
+    /** Signs the sign form's issue time (and keys HMACs). */
+    secret: string;
+    /** A sign form sent back sooner than this is held (SIGN_MIN_FILL_SECONDS). */
+    minimumFillTimeMs: number;
     /** Failed organizer sign-ins, per account and per address. */
     signInThrottle: SignInThrottle;
     /** Set only in local development without SMTP_URL. */

@@ -1,27 +1,23 @@
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import type { SignatureField, SignatureFieldErrors } from "~/domain/signatures";
-import { signatureLimits } from "~/domain/signatures";
+import { signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "~/domain/sign-form-fields";
 import { useT } from "~/i18n/react";
 
-/** What was typed, echoed back after a failed submission so nothing is lost. */
-export type SignFormFields = Partial<Record<SignatureField, string>>;
-
-export const honeypotField = "website";
 
 type Props = {
   countries: { code: string; name: string }[];
-  fields?: SignFormFields;
+  /** What was typed, echoed back after a failed submission so nothing is lost. */
+  fields?: SignatureFormFields;
   fieldErrors?: SignatureFieldErrors;
-  /** Set when this network has sent too many signatures lately. */
-  retryAfterMinutes?: number;
+  /** When the page was rendered, signed by the server (a submission far faster than a person is held). */
+  formIssuedAt: string;
 };
 
 /**
  * The sign form. A plain POST that works without JavaScript; with it, Remix submits in the
  * background and focus moves to the first field that needs attention.
  */
-export function SignForm({ countries, fields = {}, fieldErrors = {}, retryAfterMinutes }: Props) {
+export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedAt }: Props) {
   const { t, rich } = useT();
   const navigation = useNavigation();
   const submitting = navigation.state !== "idle" && navigation.formMethod === "POST";
@@ -55,11 +51,6 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, retryAfterM
       {hasErrors ? (
         <div className="error-summary" role="alert">
           {t("signForm.errorSummary")}
-        </div>
-      ) : null}
-      {retryAfterMinutes ? (
-        <div className="error-summary" role="alert">
-          {t("signForm.tooManyAttempts", { minutes: retryAfterMinutes })}
         </div>
       ) : null}
 
@@ -213,9 +204,10 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, retryAfterM
 
       {/* Bots fill every field; people never see this one. */}
       <div className="honeypot" aria-hidden="true">
-        <label htmlFor={honeypotField}>{t("signForm.honeypot")}</label>
-        <input id={honeypotField} name={honeypotField} type="text" tabIndex={-1} autoComplete="off" />
+        <label htmlFor={signFormHiddenFields.honeypot}>{t("signForm.honeypot")}</label>
+        <input id={signFormHiddenFields.honeypot} name={signFormHiddenFields.honeypot} type="text" tabIndex={-1} autoComplete="off" />
       </div>
+      <input type="hidden" name={signFormHiddenFields.issuedAt} value={formIssuedAt} />
 
       <button type="submit" className="button wide" disabled={submitting}>
         {submitting ? t("signForm.submitting") : t("signForm.submit")}

@@ -171,14 +171,18 @@ export async function createAppeal(db: Database, appeal: NewAppeal): Promise<{ i
   });
 }
 
-/** The little the sign action needs: which appeal, and whether it still takes signatures. */
+/** The little the sign action needs: which appeal, whether it still takes signatures, and its limits. */
 export async function findSignableAppeal(
   db: DatabaseOrTransaction,
   slug: string,
-): Promise<{ id: string; slug: string; acceptsSignatures: boolean } | null> {
-  const appeal = await db.appeal.findUnique({ where: { slug }, select: { id: true, slug: true, status: true, closesAt: true } });
+): Promise<{ id: string; slug: string; acceptsSignatures: boolean; signLimitPerMinute: number | null; signLimitPerHour: number | null; proofOfWork: "OFF" | "AUTOMATIC" | "ALWAYS" } | null> {
+  const appeal = await db.appeal.findUnique({
+    where: { slug },
+    select: { id: true, slug: true, status: true, closesAt: true, signLimitPerMinute: true, signLimitPerHour: true, proofOfWork: true },
+  });
   if (!appeal || appeal.status === "DRAFT") return null;
-  return { id: appeal.id, slug: appeal.slug, acceptsSignatures: acceptsSignatures(appeal, new Date()) };
+  const { status, closesAt, ...rest } = appeal;
+  return { ...rest, acceptsSignatures: acceptsSignatures({ status, closesAt }, new Date()) };
 }
 
 /** The reader's language if the appeal has it, else the appeal's own language. */

@@ -19,7 +19,11 @@ export type AuditAction =
   | "organizer.removed"
   | "organizer.password-set"
   | "organizer.password-reset"
-  | "sign-in.throttled";
+  | "sign-in.throttled"
+  | "block-list.added"
+  | "block-list.removed"
+  | "signatures.released"
+  | "signatures.discarded";
 
 /** Who did it: an organizer, or the system acting on its own. */
 export type AuditActor = { id: string; name: string; email: string } | { system: "command line" | "scheduled job" | "anonymous visitor" };

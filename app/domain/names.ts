@@ -6,6 +6,7 @@
  */
 
 /** Characters that draw nothing, though some are classed as letters (the Hangul fillers). */
+// eslint-disable-next-line no-misleading-character-class -- combining marks alone are exactly what is matched here
 const invisible = /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800\u034F\u17B4\u17B5\u180B-\u180F\u2060-\u206F\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
 
 export function hasVisibleLetter(name: string): boolean {

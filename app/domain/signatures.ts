@@ -1,17 +1,25 @@
 import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
 import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
-import { pickTranslation } from "./appeals";
+import { findSignableAppeal, pickTranslation } from "./appeals";
+import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
+import { recordAudit } from "./audit";
+import { isBlocked } from "./block-list.server";
+import { consentTextVersion, privacyNoticeVersion } from "./consent";
 import { canonicalEmail } from "./email-addresses";
+import { judgeFillTime, readFormToken } from "./form-timing.server";
+import type { SignedInOrganizer } from "./organizers";
+import { isNetworkAddress, type LimitName, type SigningLimitCounter } from "./signing-limits.server";
 import { containsWebAddress, hasVisibleLetter } from "./names";
 import { checkbox, optionalText, withoutControlCharacters } from "./validation";
 
-export const signatureLimits = { fullName: 200, email: 254, role: 200, city: 120, comment: 500 } as const;
+export { signatureFields, signatureLimits, signFormHiddenFields };
+export type { SignatureField, SignatureFieldErrors, SignatureFormFields };
 
 /** No signature gets more emails than this, so the form cannot be used to flood an inbox. */
 export const maxEmailsPerSignature = 5;
@@ -51,9 +59,6 @@ export const signatureInputSchema = z.object({
 });
 
 export type SignatureInput = z.infer<typeof signatureInputSchema>;
-export type SignatureField = keyof SignatureInput;
-export const signatureFields = Object.keys(signatureInputSchema.shape) as SignatureField[];
-export type SignatureFieldErrors = Partial<Record<SignatureField, { id: MessageId; max?: number }>>;
 
 export type ValidatedSignature =
   | { ok: true; input: SignatureInput }
@@ -76,21 +81,31 @@ export type SignOutcome = {
   /** Only for tests and logs: the page a person sees is the same whatever happened. */
   signatureId: string;
   emailQueued: SignatureEmailKind | null;
+  held: boolean;
 };
+
+/** Where a submission came from and what it agreed to, recorded with the signature. */
+export type SubmissionOrigin = {
+  locale: string;
+  /** The client's network address (behind TRUST_PROXY); kept for moderation, erased after a while. */
+  networkAddress?: string | null;
+  userAgent?: string | null;
+  /** Set when the submission is to be held rather than confirmed (a limit, the block list, timing). */
+  holdReason?: HoldReason | null;
+};
+
+export type HoldReason = LimitName | "blocked" | "too-fast" | "no-form";
 
 /**
  * Someone submits the sign form. Whatever the state of their address — new, waiting for
  * confirmation, already confirmed — they see the same page, and the email tells them the
  * rest; so the form never reveals whether an address has signed.
  *
- * The signature row and the job that emails it are written in one transaction.
+ * A held submission is recorded but sends nothing and changes nothing that exists: it waits for
+ * an organizer (releaseHeldSignatures). The signature row and the job that emails it are
+ * written in one transaction.
  */
-export async function signAppeal(
-  db: Database,
-  appealId: string,
-  input: SignatureInput,
-  options: { locale: string },
-): Promise<SignOutcome> {
+export async function signAppeal(db: Database, appealId: string, input: SignatureInput, origin: SubmissionOrigin): Promise<SignOutcome> {
   const emailCanonical = canonicalEmail(input.email);
   const details = {
     fullName: input.fullName,
@@ -101,53 +116,131 @@ export async function signAppeal(
     comment: input.comment,
     showPublicly: input.showPublicly,
     wantsUpdates: input.wantsUpdates,
-    locale: options.locale,
+    locale: origin.locale,
+    networkAddress: origin.networkAddress && isNetworkAddress(origin.networkAddress) ? origin.networkAddress : null,
+    userAgent: origin.userAgent ? origin.userAgent.slice(0, 400) : null,
+    privacyNoticeVersion,
+    consentTextVersion,
+    consentedAt: new Date(),
   };
+  const held = origin.holdReason ?? null;
 
   return db.$transaction(async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent second submission must not abort the transaction.
     const [created] = await tx.signature.createManyAndReturn({
-      data: [{ appealId, emailCanonical, ...details, emailsSent: 1 }],
+      data: [{ appealId, emailCanonical, ...details, ...(held ? { status: "HELD" as const, heldReason: held, emailsSent: 0 } : { emailsSent: 1 }) }],
       skipDuplicates: true,
       select: { id: true },
     });
     if (created) {
+      if (held) return { signatureId: created.id, emailQueued: null, held: true };
       await enqueueSignatureEmail(tx, { signatureId: created.id, kind: "confirm-signature" });
-      return { signatureId: created.id, emailQueued: "confirm-signature" };
+      return { signatureId: created.id, emailQueued: "confirm-signature", held: false };
     }
 
-    const existing = await tx.$queryRaw<{ id: string; status: "PENDING" | "CONFIRMED" | "WITHDRAWN"; emailsSent: number }[]>`
+    const existing = await tx.$queryRaw<{ id: string; status: "PENDING" | "CONFIRMED" | "WITHDRAWN" | "HELD"; emailsSent: number }[]>`
       SELECT id, status::text AS status, "emailsSent" FROM "Signature"
       WHERE "appealId" = ${appealId}::uuid AND "emailCanonical" = ${emailCanonical}
       FOR UPDATE`;
     const signature = existing[0];
     if (!signature) throw new Error("signature vanished between insert and select");
+    // A held submission never touches an existing signature, nor sends anything about it.
+    if (held) return { signatureId: signature.id, emailQueued: null, held: true };
 
-    if (signature.status === "WITHDRAWN") {
-      // Signing again after withdrawing starts afresh.
+    if (signature.status === "WITHDRAWN" || signature.status === "HELD") {
+      // After withdrawing, or after a held attempt with this address, a clean submission starts afresh.
       await tx.signatureToken.deleteMany({ where: { signatureId: signature.id } });
       await tx.signature.update({
         where: { id: signature.id },
-        data: { ...details, status: "PENDING", emailsSent: 1, confirmedAt: null, withdrawnAt: null, createdAt: new Date() },
+        data: { ...details, status: "PENDING", heldReason: null, emailsSent: 1, confirmedAt: null, withdrawnAt: null, createdAt: new Date() },
       });
       await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "confirm-signature" });
-      return { signatureId: signature.id, emailQueued: "confirm-signature" };
+      return { signatureId: signature.id, emailQueued: "confirm-signature", held: false };
     }
 
     if (signature.emailsSent >= maxEmailsPerSignature) {
-      return { signatureId: signature.id, emailQueued: null };
+      return { signatureId: signature.id, emailQueued: null, held: false };
     }
 
     if (signature.status === "PENDING") {
       // The latest submission is what the person will confirm: the confirmation page shows it.
       await tx.signature.update({ where: { id: signature.id }, data: { ...details, emailsSent: { increment: 1 } } });
       await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "confirm-signature" });
-      return { signatureId: signature.id, emailQueued: "confirm-signature" };
+      return { signatureId: signature.id, emailQueued: "confirm-signature", held: false };
     }
 
     await tx.signature.update({ where: { id: signature.id }, data: { emailsSent: { increment: 1 } } });
     await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "already-signed" });
-    return { signatureId: signature.id, emailQueued: "already-signed" };
+    return { signatureId: signature.id, emailQueued: "already-signed", held: false };
+  });
+}
+
+export type SubmissionOutcome =
+  | { kind: "notFound" }
+  | { kind: "closed"; fields: SignatureFormFields }
+  | { kind: "invalid"; fields: SignatureFormFields; fieldErrors: SignatureFieldErrors }
+  /** The thanks page, whatever happened behind it: signed, held, or a bot's honeypot. */
+  | { kind: "accepted"; slug: string; signatureId: string | null; held: HoldReason | null };
+
+export type SubmissionChecks = {
+  limits: SigningLimitCounter;
+  /** The app's secret, which signs the form's issue time. */
+  secret: string;
+  /** A form sent back sooner than this after it was handed out is held. */
+  minimumFillTimeMs: number;
+};
+
+/**
+ * The whole rule for a submitted sign form, in order: an appeal that takes signatures; the
+ * honeypot (filled by form-filling bots: they get the thanks page and nothing is stored);
+ * validation (field errors); then limits, the block list and the time taken, any of which
+ * holds the signature instead of refusing it — the answer is the same thanks page.
+ */
+export async function submitSignature(db: Database, checks: SubmissionChecks, slug: string, form: Map<string, string>, origin: SubmissionOrigin & { clientAddress: string; now?: number }): Promise<SubmissionOutcome> {
+  const appeal = await findSignableAppeal(db, slug);
+  if (!appeal) return { kind: "notFound" };
+  if (form.get(signFormHiddenFields.honeypot)) return { kind: "accepted", slug: appeal.slug, signatureId: null, held: null };
+  // Only the form's own fields are echoed back into the page.
+  const fields: SignatureFormFields = Object.fromEntries(signatureFields.flatMap((name) => (form.has(name) ? [[name, form.get(name)!]] : [])));
+  if (!appeal.acceptsSignatures) return { kind: "closed", fields };
+  const validated = validateSignature(fields);
+  if (!validated.ok) return { kind: "invalid", fields, fieldErrors: validated.fieldErrors };
+
+  const emailCanonical = canonicalEmail(validated.input.email);
+  // Counted before deciding, so a burst counts in full however it is answered.
+  const overLimit = await checks.limits.count(appeal, { clientAddress: origin.clientAddress, emailCanonical });
+  const timing = judgeFillTime(readFormToken(checks.secret, form.get(signFormHiddenFields.issuedAt)), checks.minimumFillTimeMs, origin.now);
+  const holdReason: HoldReason | null = (await isBlocked(db, { emailCanonical, clientAddress: origin.clientAddress }))
+    ? "blocked"
+    : (overLimit ?? (timing === "ok" ? null : timing));
+  const outcome = await signAppeal(db, appeal.id, validated.input, { ...origin, networkAddress: origin.networkAddress ?? origin.clientAddress, holdReason });
+  return { kind: "accepted", slug: appeal.slug, signatureId: outcome.signatureId, held: holdReason };
+}
+
+/**
+ * An organizer releases held signatures: each becomes a signature waiting for its confirmation,
+ * and its confirmation email goes out. Only HELD signatures of this appeal are touched.
+ */
+export async function releaseHeldSignatures(db: Database, organizer: SignedInOrganizer, appealId: string, signatureIds: string[]): Promise<number> {
+  const ids = signatureIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  return db.$transaction(async (tx) => {
+    const released = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "Signature" SET status = 'PENDING', "heldReason" = NULL, "emailsSent" = 1
+      WHERE "appealId" = ${appealId}::uuid AND status = 'HELD' AND id = ANY(${ids}::uuid[])
+      RETURNING id`;
+    for (const { id } of released) await enqueueSignatureEmail(tx, { signatureId: id, kind: "confirm-signature" });
+    if (released.length > 0) await recordAudit(tx, { actor: organizer, action: "signatures.released", appealId, details: { count: released.length } });
+    return released.length;
+  });
+}
+
+/** An organizer discards held signatures: they are deleted, as if never sent. */
+export async function discardHeldSignatures(db: Database, organizer: SignedInOrganizer, appealId: string, signatureIds: string[]): Promise<number> {
+  const ids = signatureIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  return db.$transaction(async (tx) => {
+    const discarded = await tx.$executeRaw`DELETE FROM "Signature" WHERE "appealId" = ${appealId}::uuid AND status = 'HELD' AND id = ANY(${ids}::uuid[])`;
+    if (discarded > 0) await recordAudit(tx, { actor: organizer, action: "signatures.discarded", appealId, details: { count: discarded } });
+    return discarded;
   });
 }
 

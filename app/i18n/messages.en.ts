@@ -113,6 +113,13 @@ export const en = {
   "errors.tooManySignatories": "An appeal can list at most {max, number} initial signatories.",
   "errors.pastedLines": "{count, plural, one {Line {lines} could not be read} other {Lines {lines} could not be read}}: each line needs a name, then optionally a comma and a role.",
 
+  "errors.blockKindRequired": "Choose what to block.",
+  "errors.blockValueRequired": "Enter what to block.",
+  "errors.blockValueExists": "This is already on the block list.",
+  "errors.blockValueInvalid.EMAIL_DOMAIN": "Enter a domain such as example.org.",
+  "errors.blockValueInvalid.EMAIL": "Enter an email address such as name@example.org.",
+  "errors.blockValueInvalid.NETWORK": "Enter an address such as 203.0.113.7 or 2001:db8::1, or a range such as 203.0.113.0/24.",
+
   "form.optional": "optional",
   "form.errorSummaryTitle": "There is a problem",
   "form.save": "Save",

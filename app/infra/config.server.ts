@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import type { SigningLimits } from "~/domain/signing-limits.server";
 
 /**
  * Every setting Undersign reads, validated once at start-up. Nothing else reads process.env.
@@ -36,6 +37,9 @@ const environmentSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
     SIGN_LIMIT_PER_IP_HOUR: z.coerce.number().int().min(0).default(200),
+    SIGN_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().min(0).default(20),
+    SIGN_LIMIT_PER_IP_SITE_HOUR: z.coerce.number().int().min(0).default(1000),
+    SIGN_MIN_FILL_SECONDS: z.coerce.number().min(0).max(60).default(2),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(120),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24),
     TRUST_PROXY: z
@@ -81,7 +85,9 @@ export type Config = DatabaseSettings & {
   logLevel: string;
   runWorker: boolean;
   workerConcurrency: number;
-  signingLimits: { perMinute: number; perHour: number };
+  signingLimits: SigningLimits;
+  /** A sign form sent back sooner than this after it was handed out is held. */
+  minimumFillTimeMs: number;
   /** Organizer sessions: idle and absolute timeouts; cookies Secure and __Host- in production. */
   sessions: { idleMs: number; absoluteMs: number; secureCookie: boolean };
   /** Express "trust proxy": which X-Forwarded-For hops to believe for the client's address. */
@@ -147,7 +153,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: values.LOG_LEVEL,
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
-    signingLimits: { perMinute: values.SIGN_LIMIT_PER_IP_MINUTE, perHour: values.SIGN_LIMIT_PER_IP_HOUR },
+    signingLimits: {
+      perAddressPerMinute: values.SIGN_LIMIT_PER_IP_MINUTE,
+      perAddressPerHour: values.SIGN_LIMIT_PER_IP_HOUR,
+      perEmailPerHour: values.SIGN_LIMIT_PER_EMAIL_HOUR,
+      perAddressSitePerHour: values.SIGN_LIMIT_PER_IP_SITE_HOUR,
+    },
+    minimumFillTimeMs: values.SIGN_MIN_FILL_SECONDS * 1000,
     sessions: {
       idleMs: values.SESSION_IDLE_MINUTES * 60_000,
       absoluteMs: values.SESSION_MAX_HOURS * 3_600_000,

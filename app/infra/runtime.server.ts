@@ -2,7 +2,8 @@ import path from "node:path";
 import pg from "pg";
 import { seedDemoAppealIfEmpty } from "~/domain/demo-appeal";
 import { createSignInThrottle, type SignInThrottle } from "~/domain/sign-in-throttle";
-import { createSigningRateLimit, type SigningRateLimit } from "~/domain/signing-rate-limit";
+import { createRequestLimit, type RequestLimit } from "~/domain/request-limit";
+import { createSigningLimitCounter, type SigningLimitCounter } from "~/domain/signing-limits.server";
 import type { Config } from "./config.server";
 import { openDatabase } from "./database-connection.server";
 import { createDatabaseClient, type Database } from "./db.server";
@@ -19,8 +20,9 @@ export type Runtime = {
   db: Database;
   /** Raw pg connections for streaming reads (exports), which Prisma cannot do. */
   pg: pg.Pool;
-  signingRateLimit: SigningRateLimit;
+  signingLimits: SigningLimitCounter;
   signInThrottle: SignInThrottle;
+  passwordResetLimit: RequestLimit;
   /** Where the dev mailbox keeps messages; null when real SMTP is configured. */
   devMailboxDirectory: string | null;
   worker: Worker | null;
@@ -126,9 +128,10 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
       );
     }
 
-    const signingRateLimit = createSigningRateLimit(db, config.signingLimits, config.sessionSecret);
+    const signingLimits = createSigningLimitCounter(db, config.signingLimits, config.sessionSecret);
     const signInThrottle = createSignInThrottle(db, config.sessionSecret);
-    return { config, log, db, pg: streamingPool, signingRateLimit, signInThrottle, devMailboxDirectory, worker, stop };
+    const passwordResetLimit = createRequestLimit(db, config.sessionSecret, { name: "password-reset", perHour: 10 });
+    return { config, log, db, pg: streamingPool, signingLimits, signInThrottle, passwordResetLimit, devMailboxDirectory, worker, stop };
   } catch (error) {
     await stop();
     throw error;

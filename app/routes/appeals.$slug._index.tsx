@@ -8,17 +8,18 @@ import {
   AppealText,
   SignatureProgress,
 } from "~/components/appeal-parts";
-import { honeypotField, SignForm, type SignFormFields } from "~/components/sign-form";
+import { SignForm } from "~/components/sign-form";
 import { SignerList } from "~/components/signer-list";
-import { findSignableAppeal, getPublicAppeal } from "~/domain/appeals";
+import { getPublicAppeal } from "~/domain/appeals";
 import { countryOptions } from "~/domain/countries";
 import { renderMarkdown } from "~/domain/markdown.server";
 import { listPublicSigners } from "~/domain/signers";
-import { signatureFields, signAppeal, validateSignature } from "~/domain/signatures";
+import { issueFormToken } from "~/domain/form-timing.server";
+import { submitSignature } from "~/domain/signatures";
 import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
-import { publicPageCacheHeaders, readFormFields } from "~/http";
+import { privatePageCacheControl, publicPageCacheHeaders, readFormFields } from "~/http";
 
 const signersOnAppealPage = 10;
 
@@ -30,12 +31,13 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   if (!appeal) throw data(null, { status: 404 });
   const firstSigners = await listPublicSigners(context.db, appeal.id, { limit: signersOnAppealPage });
   return data(
-    { appeal, bodyHtml: renderMarkdown(appeal.body), firstSigners, countries: countryOptions(locale) },
+    { appeal, bodyHtml: renderMarkdown(appeal.body), firstSigners, countries: countryOptions(locale), formIssuedAt: issueFormToken(context.secret) },
     { headers: publicPageCacheHeaders },
   );
 }
 
-export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+// An action's answer (it echoes what was typed) keeps its own headers; a page keeps the loader's.
+export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => (actionHeaders.has("Cache-Control") ? actionHeaders : loaderHeaders);
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
   { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
@@ -53,41 +55,36 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => 
     : []),
 ];
 
-/** Someone pressed "Sign". */
+/**
+ * Someone pressed "Sign". The rules are in submitSignature; the answer is the thanks page for
+ * every accepted submission, held or not, so nothing here tells a bot what happened.
+ */
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const appeal = await findSignableAppeal(context.db, params.slug ?? "");
-  if (!appeal) throw data(null, { status: 404 });
-  const thanks = `/appeals/${encodeURIComponent(appeal.slug)}/thanks`;
-
   const form = await readFormFields(request);
   if (!form) throw data(null, { status: 400 });
-  // A filled honeypot is a bot: it gets the same page a person would, and nothing is stored.
-  if (form.get(honeypotField)) return redirect(thanks, 303);
-  // Only the form's own fields are echoed back into the page.
-  const fields: SignFormFields = Object.fromEntries(signatureFields.flatMap((name) => (form.has(name) ? [[name, form.get(name)]] : [])));
-
-  if (!appeal.acceptsSignatures) return data({ fields, fieldErrors: {}, closed: true, retryAfterMinutes: null }, { status: 409 });
-
-  const validated = validateSignature(fields);
-  if (!validated.ok) return data({ fields, fieldErrors: validated.fieldErrors, closed: false, retryAfterMinutes: null }, { status: 400 });
-
-  const limit = await context.signingRateLimit.consume(appeal.id, context.clientAddress);
-  if (!limit.allowed) {
-    context.log.warn({ appealId: appeal.id }, "signing rate limit reached");
-    return data(
-      { fields, fieldErrors: {}, closed: false, retryAfterMinutes: Math.ceil(limit.retryAfterSeconds / 60) },
-      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
-    );
-  }
-
   const locale = negotiateLocale(request.headers.get("accept-language"));
-  const outcome = await signAppeal(context.db, appeal.id, validated.input, { locale });
-  context.log.info({ appealId: appeal.id, signatureId: outcome.signatureId, emailQueued: outcome.emailQueued }, "signature submitted");
-  return redirect(thanks, 303);
+  const outcome = await submitSignature(context.db, { limits: context.signingLimits, secret: context.secret, minimumFillTimeMs: context.minimumFillTimeMs }, params.slug ?? "", form, {
+    locale,
+    clientAddress: context.clientAddress,
+    userAgent: request.headers.get("user-agent"),
+  });
+  // What a person typed is echoed back: never stored by a cache.
+  const privately = { headers: { "Cache-Control": privatePageCacheControl } };
+  switch (outcome.kind) {
+    case "notFound":
+      throw data(null, { status: 404 });
+    case "closed":
+      return data({ fields: outcome.fields, fieldErrors: {}, closed: true }, { status: 409, ...privately });
+    case "invalid":
+      return data({ fields: outcome.fields, fieldErrors: outcome.fieldErrors, closed: false }, { status: 400, ...privately });
+    case "accepted":
+      if (outcome.signatureId) context.log.info({ signatureId: outcome.signatureId, held: outcome.held }, "signature submitted");
+      return redirect(`/appeals/${encodeURIComponent(outcome.slug)}/thanks`, 303);
+  }
 }
 
 export default function AppealPage() {
-  const { appeal, bodyHtml, firstSigners, countries } = useLoaderData<typeof loader>();
+  const { appeal, bodyHtml, firstSigners, countries, formIssuedAt } = useLoaderData<typeof loader>();
   const submitted = useActionData<typeof action>();
   const { t } = useT();
   const unlisted = appeal.counts.confirmed - appeal.counts.listed;
@@ -116,7 +113,7 @@ export default function AppealPage() {
               countries={countries}
               fields={submitted?.fields}
               fieldErrors={submitted?.fieldErrors}
-              retryAfterMinutes={submitted?.retryAfterMinutes ?? undefined}
+              formIssuedAt={formIssuedAt}
             />
           ) : (
             <p className="notice">{t("signForm.closed")}</p>

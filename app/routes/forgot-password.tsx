@@ -13,8 +13,8 @@ export const meta: MetaFunction = ({ matches }) => [{ name: "robots", content: "
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readFormFields(request);
   if (!form) throw data(null, { status: 400 });
-  const limit = await context.signingRateLimit.consume("forgot-password", context.clientAddress);
-  if (limit.allowed) await requestPasswordReset(context.db, form.get("email") ?? "");
+  // Past the limit the answer is the same, and nothing is sent: the page tells nothing either way.
+  if (await context.passwordResetLimit.allow(context.clientAddress)) await requestPasswordReset(context.db, form.get("email") ?? "");
   else context.log.warn("password reset requests rate-limited");
   return data({ sent: true }, { headers: { "Cache-Control": privatePageCacheControl } });
 }

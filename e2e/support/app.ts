@@ -15,7 +15,8 @@ export async function startApp(options: { port: number; env: Record<string, stri
   const baseUrl = `http://localhost:${options.port}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-e2e-"));
   const app = spawn("node", ["build/server.js"], {
-    env: { ...process.env, PORT: String(options.port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: "warn", ...options.env },
+    // Playwright fills forms faster than a person: without this the timing check holds every signature.
+    env: { ...process.env, PORT: String(options.port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: "warn", SIGN_MIN_FILL_SECONDS: "0", ...options.env },
     stdio: ["ignore", "inherit", "inherit"],
   });
   let exitCode: number | null | undefined;

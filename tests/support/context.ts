@@ -1,7 +1,8 @@
 import type { AppLoadContext } from "@remix-run/node";
 import pg from "pg";
 import { createSignInThrottle } from "~/domain/sign-in-throttle";
-import { createSigningRateLimit } from "~/domain/signing-rate-limit";
+import { createRequestLimit } from "~/domain/request-limit";
+import { createSigningLimitCounter } from "~/domain/signing-limits.server";
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { Database } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
@@ -15,7 +16,10 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     log: createLogger("silent"),
     publicUrl: "http://localhost",
     clientAddress: "127.0.0.1",
-    signingRateLimit: createSigningRateLimit(db, { perMinute: 0, perHour: 0 }, "test-secret"),
+    signingLimits: createSigningLimitCounter(db, { perAddressPerMinute: 0, perAddressPerHour: 0, perEmailPerHour: 0, perAddressSitePerHour: 0 }, "test-secret"),
+    passwordResetLimit: createRequestLimit(db, "test-secret", { name: "password-reset", perHour: 10 }),
+    secret: "test-secret",
+    minimumFillTimeMs: 2_000,
     signInThrottle: createSignInThrottle(db, "test-secret"),
     devMailboxDirectory: null,
     organizer: overrides.organizer ?? null,

@@ -1,0 +1,189 @@
+/**
+ * Signatures that are held rather than refused: over a limit, on the block list, or sent faster
+ * than a person can fill the form. The person (or bot) always gets the same answer; nothing is
+ * counted, listed or emailed until an organizer releases them.
+ *
+ *   node --import tsx --test tests/held-signatures.test.ts
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { addBlockedSigner, isBlocked } from "~/domain/block-list.server";
+import { getSignatureCounts } from "~/domain/counts";
+import { issueFormToken } from "~/domain/form-timing.server";
+import type { SignedInOrganizer } from "~/domain/organizers";
+import { listPublicSigners } from "~/domain/signers";
+import { addressForLimits, createSigningLimitCounter, type SigningLimits } from "~/domain/signing-limits.server";
+import { discardHeldSignatures, releaseHeldSignatures, submitSignature, type SubmissionChecks } from "~/domain/signatures";
+import { createTestAppeal } from "./support/appeals";
+import { useDatabasePerTest, type TestDatabase } from "./support/database";
+import { deliverQueuedEmail, useInbox } from "./support/mail";
+
+const secret = "test-secret";
+const generous: SigningLimits = { perAddressPerMinute: 100, perAddressPerHour: 1000, perEmailPerHour: 100, perAddressSitePerHour: 10000 };
+
+function checks(t: TestDatabase, limits: SigningLimits = generous): SubmissionChecks {
+  return { limits: createSigningLimitCounter(t.db, limits, secret), secret, minimumFillTimeMs: 2_000 };
+}
+
+/** A form as a person sends it: loaded ten seconds ago. */
+function form(fields: Record<string, string>, issuedAgoMs = 10_000): Map<string, string> {
+  return new Map(Object.entries({ acceptPrivacy: "on", formIssuedAt: issueFormToken(secret, Date.now() - issuedAgoMs), ...fields }));
+}
+
+const origin = (clientAddress = "203.0.113.7") => ({ locale: "en", clientAddress, userAgent: "Mozilla/5.0 (test)" });
+
+async function queuedEmails(t: TestDatabase): Promise<number> {
+  const [row] = await t.db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM graphile_worker._private_jobs`;
+  return row?.count ?? 0;
+}
+
+async function anOwner(t: TestDatabase): Promise<SignedInOrganizer> {
+  return t.db.organizer.create({ data: { email: "owner@example.org", emailCanonical: "owner@example.org", name: "Olga Owner", role: "OWNER" }, select: { id: true, name: true, email: true, role: true } });
+}
+
+describe("held signatures", () => {
+  const t = useDatabasePerTest();
+  const inbox = useInbox();
+
+  test("a burst from one address past the per-minute limit: the excess is held, not counted, not emailed, and answered the same", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const limited = checks(t, { ...generous, perAddressPerMinute: 5 });
+    const outcomes = [];
+    for (let index = 0; index < 12; index++) {
+      outcomes.push(await submitSignature(t.db, limited, appeal.slug, form({ fullName: `Colleague ${index}`, email: `colleague${index}@example.org`, showPublicly: "on" }), origin()));
+    }
+    assert.ok(outcomes.every((outcome) => outcome.kind === "accepted" && outcome.slug === appeal.slug), "every answer is the thanks page");
+    assert.deepEqual(outcomes.map((outcome) => (outcome.kind === "accepted" ? outcome.held : "?")), [...Array(5).fill(null), ...Array(7).fill("address-minute")]);
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), 5);
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "HELD", heldReason: "address-minute" } }), 7);
+    assert.equal(await queuedEmails(t), 5, "held signatures send nothing");
+    // Another address is not affected.
+    const other = await submitSignature(t.db, limited, appeal.slug, form({ fullName: "Neighbour", email: "neighbour@example.org" }), origin("198.51.100.1"));
+    assert.equal(other.kind === "accepted" && other.held, null);
+  });
+
+  test("limits per signer across appeals and per address across the site; an IPv6 household counts as its /64", async () => {
+    const appeals = [await createTestAppeal(t.db), await createTestAppeal(t.db), await createTestAppeal(t.db)];
+    const perEmail = checks(t, { ...generous, perEmailPerHour: 2 });
+    const reasons = [];
+    for (const appeal of appeals) {
+      const outcome = await submitSignature(t.db, perEmail, appeal.slug, form({ fullName: "Serial Signer", email: `Serial.Signer+${appeal.slug}@GMail.com` }), origin(`198.51.100.${reasons.length + 10}`));
+      reasons.push(outcome.kind === "accepted" ? outcome.held : "?");
+    }
+    assert.deepEqual(reasons, [null, null, "email-hour"], "one signer, however spelled, counts as one");
+
+    const perSite = checks(t, { ...generous, perAddressSitePerHour: 2 });
+    const siteReasons = [];
+    for (const [index, appeal] of appeals.entries()) {
+      const outcome = await submitSignature(t.db, perSite, appeal.slug, form({ fullName: `Flat ${index}`, email: `flat${index}@example.org` }), origin(`2001:db8:aa:bb::${index + 1}`));
+      siteReasons.push(outcome.kind === "accepted" ? outcome.held : "?");
+    }
+    assert.deepEqual(siteReasons, [null, null, "address-site-hour"]);
+    assert.equal(addressForLimits("2001:db8:aa:bb:1:2:3:4"), addressForLimits("2001:0db8:00aa:00bb::9"));
+    assert.notEqual(addressForLimits("2001:db8:aa:bb::1"), addressForLimits("2001:db8:aa:bc::1"));
+    assert.equal(addressForLimits("::ffff:203.0.113.5"), "203.0.113.5");
+  });
+
+  test("an appeal can set its own per-address limits", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await t.db.appeal.update({ where: { id: appeal.id }, data: { signLimitPerMinute: 1 } });
+    const first = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Ana", email: "ana@example.org" }), origin());
+    const second = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Bea", email: "bea@example.org" }), origin());
+    assert.deepEqual([first.kind === "accepted" && first.held, second.kind === "accepted" && second.held], [null, "address-minute"]);
+  });
+
+  test("block lists hold signatures by email domain (and its subdomains), canonical email, and network range", async () => {
+    const owner = await anOwner(t);
+    const appeal = await createTestAppeal(t.db);
+    for (const entry of [
+      { kind: "EMAIL_DOMAIN", value: "@Spam.Example" },
+      { kind: "EMAIL", value: "Troll.Account+x@gmail.com" },
+      { kind: "NETWORK", value: "192.0.2.0/24" },
+      { kind: "NETWORK", value: "2001:db8:dead::/48" },
+    ]) {
+      assert.deepEqual(await addBlockedSigner(t.db, owner, entry), { ok: true }, entry.value);
+    }
+    assert.equal((await addBlockedSigner(t.db, owner, { kind: "NETWORK", value: "300.1.1.1/8" })).ok, false);
+    assert.equal((await addBlockedSigner(t.db, owner, { kind: "EMAIL_DOMAIN", value: "spam.example" })).ok, false, "already there");
+
+    const blocked = async (email: string, clientAddress: string) => isBlocked(t.db, { emailCanonical: (await import("~/domain/email-addresses")).canonicalEmail(email), clientAddress });
+    assert.equal(await blocked("bot@spam.example", "203.0.113.1"), true);
+    assert.equal(await blocked("bot@mail.spam.example", "203.0.113.1"), true);
+    assert.equal(await blocked("trollaccount@googlemail.com", "203.0.113.1"), true);
+    assert.equal(await blocked("person@example.org", "192.0.2.77"), true);
+    assert.equal(await blocked("person@example.org", "2001:db8:dead:1::5"), true);
+    assert.equal(await blocked("person@example.org", "203.0.113.1"), false);
+    assert.equal(await blocked("person@notspam.example", "unknown"), false, "an unreadable address matches no range and breaks nothing");
+
+    const outcome = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Bot", email: "bot@spam.example" }), origin());
+    assert.equal(outcome.kind === "accepted" && outcome.held, "blocked");
+    assert.equal(await queuedEmails(t), 0);
+  });
+
+  test("a form sent back within two seconds, or without ever being loaded, is held", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const fast = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Quick Bot", email: "quick@example.org" }, 300), origin());
+    assert.equal(fast.kind === "accepted" && fast.held, "too-fast");
+    const direct = await submitSignature(t.db, checks(t), appeal.slug, new Map(Object.entries({ fullName: "Direct Bot", email: "direct@example.org", acceptPrivacy: "on" })), origin());
+    assert.equal(direct.kind === "accepted" && direct.held, "no-form");
+    const forged = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Forger", email: "forger@example.org", formIssuedAt: `${Date.now() - 60_000}.${"A".repeat(43)}` }), origin());
+    assert.equal(forged.kind === "accepted" && forged.held, "no-form", "a made-up time does not pass");
+  });
+
+  test("a filled honeypot gets the thanks page and stores nothing", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const outcome = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Form Filler", email: "filler@example.org", website: "https://spam.example" }), origin());
+    assert.deepEqual(outcome, { kind: "accepted", slug: appeal.slug, signatureId: null, held: null });
+    assert.equal(await t.db.signature.count(), 0);
+  });
+
+  test("a held attempt with the address of a confirmed signer changes nothing and sends nothing", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const signed = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Real Person", email: "real@example.org" }), origin());
+    assert.ok(signed.kind === "accepted" && signed.signatureId);
+    await t.db.$executeRaw`UPDATE "Signature" SET status = 'CONFIRMED'`;
+    const before = await queuedEmails(t);
+    const bot = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Impostor", email: "real@example.org" }, 100), origin());
+    assert.equal(bot.kind === "accepted" && bot.held, "too-fast");
+    const row = await t.db.signature.findUniqueOrThrow({ where: { id: signed.signatureId } });
+    assert.equal(row.fullName, "Real Person");
+    assert.equal(row.status, "CONFIRMED");
+    assert.equal(await queuedEmails(t), before, "no 'already signed' email to the real person");
+  });
+
+  test("what a signature records: network address, browser, and the versions of the privacy notice and consent texts", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const outcome = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Recorded", email: "recorded@example.org" }), origin("2001:db8::42"));
+    assert.ok(outcome.kind === "accepted" && outcome.signatureId);
+    const row = await t.db.signature.findUniqueOrThrow({ where: { id: outcome.signatureId } });
+    assert.equal(row.networkAddress, "2001:db8::42");
+    assert.equal(row.userAgent, "Mozilla/5.0 (test)");
+    assert.match(row.privacyNoticeVersion ?? "", /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(row.consentTextVersion ?? "", /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(row.consentedAt && Date.now() - row.consentedAt.getTime() < 60_000);
+  });
+
+  test("an organizer releases held signatures: each gets its confirmation email; discarded ones are gone", async () => {
+    const owner = await anOwner(t);
+    const appeal = await createTestAppeal(t.db);
+    const limited = checks(t, { ...generous, perAddressPerMinute: 1 });
+    const ids: string[] = [];
+    for (const name of ["First", "Second", "Third"]) {
+      const outcome = await submitSignature(t.db, limited, appeal.slug, form({ fullName: `${name} Signer`, email: `${name.toLowerCase()}@example.org`, showPublicly: "on" }), origin());
+      if (outcome.kind === "accepted" && outcome.signatureId) ids.push(outcome.signatureId);
+    }
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    const mailedBefore = (await inbox.messages()).map((message) => message.to);
+    assert.ok(mailedBefore.includes("first@example.org") && !mailedBefore.includes("second@example.org"));
+
+    const otherAppeal = await createTestAppeal(t.db);
+    assert.equal(await releaseHeldSignatures(t.db, owner, otherAppeal.id, ids), 0, "only this appeal's held signatures");
+    assert.equal(await releaseHeldSignatures(t.db, owner, appeal.id, [ids[1]!, ids[0]!]), 1, "only held ones");
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    assert.ok((await inbox.messages()).some((message) => message.to === "second@example.org" && message.subject.startsWith("Confirm your signature")));
+    assert.equal(await discardHeldSignatures(t.db, owner, appeal.id, [ids[2]!]), 1);
+    assert.equal(await t.db.signature.count({ where: { id: ids[2]! } }), 0);
+    assert.deepEqual(await getSignatureCounts(t.db, appeal.id), { confirmed: 0, listed: 0 });
+    assert.equal((await listPublicSigners(t.db, appeal.id, { limit: 10 })).signers.length, 0);
+  });
+});
