@@ -21,6 +21,7 @@ function organizerPages(appealId: string): string[] {
     `${base}/preview`,
     "/organize/organizers",
     "/organize/audit",
+    "/organize/block-list",
   ];
 }
 
@@ -63,7 +64,7 @@ test.describe("The organizer area for an editor", () => {
     await expect(page.getByRole("heading", { name: appeal.title })).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Organizer area" }).getByRole("link", { name: "Organizers" })).toHaveCount(0);
 
-    for (const path of ["/organize/organizers", "/organize/audit"]) {
+    for (const path of ["/organize/organizers", "/organize/audit", "/organize/block-list"]) {
       await page.goto(path);
       await expect(page).toHaveURL(/\/organize\?denied=1$/);
       await expect(page.getByRole("status")).toHaveText("Your role does not give you access to that page.");
@@ -71,6 +72,8 @@ test.describe("The organizer area for an editor", () => {
     const invite = await page.request.post("/organize/organizers", { form: { intent: "invite", name: "Friend", email: "friend@example.org", role: "OWNER" } });
     expect(invite.status()).toBe(403);
     expect((await page.request.get("/organize/audit.data")).status()).toBe(403);
+    expect((await page.request.post("/organize/block-list", { form: { intent: "add", kind: "EMAIL_DOMAIN", value: "rival.example" } })).status()).toBe(403);
+    expect(await db.blockedSigner.count({ where: { value: "rival.example" } })).toBe(0);
     expect(await db.organizer.count({ where: { emailCanonical: "friend@example.org" } })).toBe(0);
   });
 });

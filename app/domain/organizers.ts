@@ -9,10 +9,10 @@ export type SignedInOrganizer = {
 };
 
 /** What an organizer may do. Owners may do everything; editors run appeals and deliver exports. */
-export type Permission = "editAppeals" | "exportSignatures" | "manageOrganizers" | "readAuditLog";
+export type Permission = "editAppeals" | "exportSignatures" | "manageOrganizers" | "readAuditLog" | "manageBlockList";
 
 const permissionsOf: Record<OrganizerRole, ReadonlySet<Permission>> = {
-  OWNER: new Set(["editAppeals", "exportSignatures", "manageOrganizers", "readAuditLog"]),
+  OWNER: new Set(["editAppeals", "exportSignatures", "manageOrganizers", "readAuditLog", "manageBlockList"]),
   EDITOR: new Set(["editAppeals", "exportSignatures"]),
 };
 
@@ -28,6 +28,7 @@ export function can(organizer: Pick<SignedInOrganizer, "role">, permission: Perm
 export const permissionByPathPrefix: readonly (readonly [prefix: string, permission: Permission])[] = [
   ["/organize/organizers", "manageOrganizers"],
   ["/organize/audit", "readAuditLog"],
+  ["/organize/block-list", "manageBlockList"],
 ];
 
 export const organizerAreaPrefix = "/organize";

@@ -11,11 +11,12 @@ export async function loader({ context }: LoaderFunctionArgs) {
     organizer: { name: organizer.name, email: organizer.email, role: organizer.role },
     mayManageOrganizers: can(organizer, "manageOrganizers"),
     mayReadAuditLog: can(organizer, "readAuditLog"),
+    mayManageBlockList: can(organizer, "manageBlockList"),
   };
 }
 
 export default function OrganizerArea() {
-  const { organizer, mayManageOrganizers, mayReadAuditLog } = useLoaderData<typeof loader>();
+  const { organizer, mayManageOrganizers, mayReadAuditLog, mayManageBlockList } = useLoaderData<typeof loader>();
   const { t } = useT();
   return (
     <div className="organizer-area">
@@ -34,6 +35,11 @@ export default function OrganizerArea() {
           {mayReadAuditLog ? (
             <li>
               <NavLink to="/organize/audit">{t("organize.navAudit")}</NavLink>
+            </li>
+          ) : null}
+          {mayManageBlockList ? (
+            <li>
+              <NavLink to="/organize/block-list">{t("organize.navBlockList")}</NavLink>
             </li>
           ) : null}
         </ul>
