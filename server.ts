@@ -1,4 +1,5 @@
 import http from "node:http";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
@@ -96,6 +97,8 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   // Fingerprinted bundles never change; other public files may.
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
+  // The proof-of-work widget's worker, from the installed package: served by this site, as the CSP wants.
+  app.use("/vendor/altcha", express.static(altchaWorkersDirectory(), { maxAge: "1d" }));
   app.use(rejectCrossSiteWrites(config.publicUrl));
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);
@@ -123,6 +126,11 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
     }),
   );
   return app;
+}
+
+function altchaWorkersDirectory(): string {
+  const widgetEntry = createRequire(path.resolve("package.json")).resolve("altcha");
+  return path.join(path.dirname(path.dirname(widgetEntry)), "workers");
 }
 
 /** What the port answers while the database and migrations are being prepared. */

@@ -2,6 +2,7 @@ import { Form, Link, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "~/domain/sign-form-fields";
 import { useT } from "~/i18n/react";
+import { ProofOfWorkWidget } from "./proof-of-work-widget";
 
 
 type Props = {
@@ -11,13 +12,15 @@ type Props = {
   fieldErrors?: SignatureFieldErrors;
   /** When the page was rendered, signed by the server (a submission far faster than a person is held). */
   formIssuedAt: string;
+  /** Null when the appeal asks for no proof of work; else whether the last submission lacked it. */
+  proofOfWork: { problem: "missing" | "failed" | null } | null;
 };
 
 /**
  * The sign form. A plain POST that works without JavaScript; with it, Remix submits in the
  * background and focus moves to the first field that needs attention.
  */
-export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedAt }: Props) {
+export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedAt, proofOfWork }: Props) {
   const { t, rich } = useT();
   const navigation = useNavigation();
   const submitting = navigation.state !== "idle" && navigation.formMethod === "POST";
@@ -51,6 +54,11 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedA
       {hasErrors ? (
         <div className="error-summary" role="alert">
           {t("signForm.errorSummary")}
+        </div>
+      ) : null}
+      {proofOfWork?.problem ? (
+        <div className="error-summary" role="alert">
+          {t(proofOfWork.problem === "missing" ? "signForm.proofOfWorkNeedsJavaScript" : "signForm.proofOfWorkFailed")}
         </div>
       ) : null}
 
@@ -208,6 +216,7 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedA
         <input id={signFormHiddenFields.honeypot} name={signFormHiddenFields.honeypot} type="text" tabIndex={-1} autoComplete="off" />
       </div>
       <input type="hidden" name={signFormHiddenFields.issuedAt} value={formIssuedAt} />
+      {proofOfWork ? <ProofOfWorkWidget /> : null}
 
       <button type="submit" className="button wide" disabled={submitting}>
         {submitting ? t("signForm.submitting") : t("signForm.submit")}

@@ -8,6 +8,8 @@ export type AppealView = {
   slug: string;
   status: "DRAFT" | "PUBLISHED" | "CLOSED" | "ARCHIVED";
   acceptsSignatures: boolean;
+  /** Whether the sign form carries the proof-of-work widget (proof-of-work.server.ts). */
+  proofOfWork: "OFF" | "AUTOMATIC" | "ALWAYS";
   /** Language of the text shown; may differ from the reader's when no translation exists. */
   locale: string;
   /** Every language the text exists in. */
@@ -65,6 +67,7 @@ async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string }
     slug: appeal.slug,
     status: appeal.status,
     acceptsSignatures: acceptsSignatures(appeal, new Date()),
+    proofOfWork: appeal.proofOfWork,
     locale: translation.locale,
     locales: appeal.translations.map((t) => t.locale).sort(),
     title: translation.title,
@@ -140,6 +143,7 @@ export type NewAppeal = {
   publishedAt?: Date | null;
   closesAt?: Date | null;
   signatureGoal?: number | null;
+  proofOfWork?: AppealView["proofOfWork"];
   publisher: AppealView["publisher"];
   translations: { locale: string; title: string; summary?: string | null; body: string }[];
   authors?: { name: string; role?: string | null }[];
@@ -155,6 +159,7 @@ export async function createAppeal(db: Database, appeal: NewAppeal): Promise<{ i
       publishedAt: appeal.publishedAt === undefined ? new Date() : appeal.publishedAt,
       closesAt: appeal.closesAt ?? null,
       signatureGoal: appeal.signatureGoal ?? null,
+      ...(appeal.proofOfWork ? { proofOfWork: appeal.proofOfWork } : {}),
       publisherName: appeal.publisher.name,
       publisherAbout: appeal.publisher.about,
       publisherEmail: appeal.publisher.email,

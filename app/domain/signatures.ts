@@ -13,6 +13,7 @@ import { isBlocked } from "./block-list.server";
 import { consentTextVersion, privacyNoticeVersion } from "./consent";
 import { canonicalEmail } from "./email-addresses";
 import { judgeFillTime, readFormToken } from "./form-timing.server";
+import { proofOfWorkField, verifyProofOfWork } from "./proof-of-work.server";
 import type { SignedInOrganizer } from "./organizers";
 import { isNetworkAddress, type LimitName, type SigningLimitCounter } from "./signing-limits.server";
 import { containsWebAddress, hasVisibleLetter } from "./names";
@@ -179,6 +180,8 @@ export type SubmissionOutcome =
   | { kind: "notFound" }
   | { kind: "closed"; fields: SignatureFormFields }
   | { kind: "invalid"; fields: SignatureFormFields; fieldErrors: SignatureFieldErrors }
+  /** Proof of work is required now and was not done ("missing": no JavaScript) or did not hold. */
+  | { kind: "proofOfWorkNeeded"; fields: SignatureFormFields; problem: "missing" | "failed" }
   /** The thanks page, whatever happened behind it: signed, held, or a bot's honeypot. */
   | { kind: "accepted"; slug: string; signatureId: string | null; held: HoldReason | null };
 
@@ -193,7 +196,8 @@ export type SubmissionChecks = {
 /**
  * The whole rule for a submitted sign form, in order: an appeal that takes signatures; the
  * honeypot (filled by form-filling bots: they get the thanks page and nothing is stored);
- * validation (field errors); then limits, the block list and the time taken, any of which
+ * validation (field errors); proof of work where the appeal asks for it (always, or from an
+ * address nearing its limits); then limits, the block list and the time taken, any of which
  * holds the signature instead of refusing it — the answer is the same thanks page.
  */
 export async function submitSignature(db: Database, checks: SubmissionChecks, slug: string, form: Map<string, string>, origin: SubmissionOrigin & { clientAddress: string; now?: number }): Promise<SubmissionOutcome> {
@@ -205,6 +209,14 @@ export async function submitSignature(db: Database, checks: SubmissionChecks, sl
   if (!appeal.acceptsSignatures) return { kind: "closed", fields };
   const validated = validateSignature(fields);
   if (!validated.ok) return { kind: "invalid", fields, fieldErrors: validated.fieldErrors };
+
+  if (appeal.proofOfWork !== "OFF") {
+    const required = appeal.proofOfWork === "ALWAYS" || (await checks.limits.isNearLimit(appeal, origin.clientAddress));
+    if (required) {
+      const verdict = await verifyProofOfWork(db, checks.secret, form.get(proofOfWorkField));
+      if (verdict !== "ok") return { kind: "proofOfWorkNeeded", fields, problem: verdict === "missing" ? "missing" : "failed" };
+    }
+  }
 
   const emailCanonical = canonicalEmail(validated.input.email);
   // Counted before deciding, so a burst counts in full however it is answered.

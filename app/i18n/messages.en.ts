@@ -70,7 +70,8 @@ export const en = {
   "signForm.submit": "Sign",
   "signForm.submitting": "Signing…",
   "signForm.errorSummary": "Please correct the marked fields.",
-  "signForm.tooManyAttempts": "Many signatures have come from your network in a short time. Please try again in {minutes, plural, one {a minute} other {# minutes}}.",
+  "signForm.proofOfWorkNeedsJavaScript": "Many signatures have come from your network lately, so this form now asks your browser to do a short calculation before it is sent, which needs JavaScript. Please turn JavaScript on and press Sign again, or try again later.",
+  "signForm.proofOfWorkFailed": "The check that runs in your browser did not finish or has expired. Please press Sign again.",
   "signForm.closed": "This appeal no longer collects signatures.",
   "signForm.honeypot": "Leave this field empty",
 

@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import proofOfWorkStyles from "altcha/altcha.css";
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import {
@@ -22,6 +23,9 @@ import { useT } from "~/i18n/react";
 import { privatePageCacheControl, publicPageCacheHeaders, readFormFields } from "~/http";
 
 const signersOnAppealPage = 10;
+
+// The proof-of-work widget's own styles, from this site (its bundle would otherwise inject them inline).
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: proofOfWorkStyles }];
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const locale = negotiateLocale(request.headers.get("accept-language"));
@@ -74,9 +78,11 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     case "notFound":
       throw data(null, { status: 404 });
     case "closed":
-      return data({ fields: outcome.fields, fieldErrors: {}, closed: true }, { status: 409, ...privately });
+      return data({ fields: outcome.fields, fieldErrors: {}, closed: true, proofOfWork: null }, { status: 409, ...privately });
     case "invalid":
-      return data({ fields: outcome.fields, fieldErrors: outcome.fieldErrors, closed: false }, { status: 400, ...privately });
+      return data({ fields: outcome.fields, fieldErrors: outcome.fieldErrors, closed: false, proofOfWork: null }, { status: 400, ...privately });
+    case "proofOfWorkNeeded":
+      return data({ fields: outcome.fields, fieldErrors: {}, closed: false, proofOfWork: outcome.problem }, { status: 400, ...privately });
     case "accepted":
       if (outcome.signatureId) context.log.info({ signatureId: outcome.signatureId, held: outcome.held }, "signature submitted");
       return redirect(`/appeals/${encodeURIComponent(outcome.slug)}/thanks`, 303);
@@ -114,6 +120,7 @@ export default function AppealPage() {
               fields={submitted?.fields}
               fieldErrors={submitted?.fieldErrors}
               formIssuedAt={formIssuedAt}
+              proofOfWork={appeal.proofOfWork === "OFF" ? null : { problem: submitted?.proofOfWork ?? null }}
             />
           ) : (
             <p className="notice">{t("signForm.closed")}</p>

@@ -1,0 +1,44 @@
+import { createTestAppeal } from "../tests/support/appeals";
+import { expect, fillAndSubmitSignForm, test } from "./support/fixtures";
+
+/**
+ * Proof of work on the sign form (ALTCHA, self-hosted). With JavaScript the browser does the
+ * work when the form is sent, unnoticed; without it the form still works when the work is not
+ * required, and says why when it is.
+ */
+test.describe("An appeal that always asks for proof of work", () => {
+  test("with JavaScript, signing works: the browser solves the challenge on the way", async ({ page, db, inbox }) => {
+    const appeal = await createTestAppeal(db, { proofOfWork: "ALWAYS" });
+    await page.goto(`/appeals/${appeal.slug}`);
+    const consoleErrors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
+    await fillAndSubmitSignForm(page, { fullName: "Patient Person", email: "patient@example.org" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible({ timeout: 30_000 });
+    await inbox.waitForMessage("patient@example.org", "Confirm your signature");
+    expect(await db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } })).toBe(1);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test.describe("without JavaScript", () => {
+    test.use({ javaScriptEnabled: false });
+
+    test("the form says the check needs JavaScript, keeps what was typed, and stores nothing", async ({ page, db }) => {
+      const appeal = await createTestAppeal(db, { proofOfWork: "ALWAYS" });
+      await page.goto(`/appeals/${appeal.slug}`);
+      await fillAndSubmitSignForm(page, { fullName: "No Script", email: "noscript@example.org" });
+      await expect(page.getByRole("alert")).toContainText("which needs JavaScript");
+      await expect(page.getByLabel("Full name")).toHaveValue("No Script");
+      expect(await db.signature.count({ where: { appealId: appeal.id } })).toBe(0);
+    });
+
+    test("when the work is not required (automatic mode, a quiet network), the form works as ever", async ({ page, db }) => {
+      const appeal = await createTestAppeal(db, { proofOfWork: "AUTOMATIC" });
+      await page.goto(`/appeals/${appeal.slug}`);
+      await fillAndSubmitSignForm(page, { fullName: "Quiet Network", email: "quiet@example.org" });
+      await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+      expect(await db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } })).toBe(1);
+    });
+  });
+});
