@@ -114,6 +114,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         publicUrl: config.publicUrl,
         clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
         signingLimits: runtime.signingLimits,
+        siteSigningLimits: config.signingLimits,
         passwordResetLimit: runtime.passwordResetLimit,
         secret: config.sessionSecret,
         minimumFillTimeMs: config.minimumFillTimeMs,

@@ -1,7 +1,7 @@
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { SignInThrottle } from "~/domain/sign-in-throttle";
 import type { RequestLimit } from "~/domain/request-limit";
-import type { SigningLimitCounter } from "~/domain/signing-limits.server";
+import type { SigningLimitCounter, SigningLimits } from "~/domain/signing-limits.server";
 import type pg from "pg";
 import type { Config } from "~/infra/config.server";
 import type { Database } from "~/infra/db.server";
@@ -17,6 +17,8 @@ declare module "@remix-run/node" {
     clientAddress: string;
     /** Signatures per address, per email and site-wide (over a limit, a signature is held). */
     signingLimits: SigningLimitCounter;
+    /** The site's default limits, shown where an appeal may set its own. */
+    siteSigningLimits: SigningLimits;
     /** "Forgot password" requests per network address. */
     passwordResetLimit: RequestLimit;
     /** Signs the sign form's issue time (and keys HMACs). */

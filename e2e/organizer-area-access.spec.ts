@@ -18,6 +18,7 @@ function organizerPages(appealId: string): string[] {
     `${base}/signatories`,
     `${base}/attachments`,
     `${base}/export`,
+    `${base}/protection`,
     `${base}/preview`,
     "/organize/organizers",
     "/organize/audit",

@@ -334,3 +334,19 @@ export async function confirmSignature(db: Database, token: string, locale: stri
   const current = await db.signature.findUnique({ where: { id: view.signatureId }, select: { status: true } });
   return current?.status === "CONFIRMED" ? { ...view, confirmed: true } : null;
 }
+
+export type HeldSignature = { id: string; fullName: string; email: string; heldReason: string | null; createdAt: Date; networkAddress: string | null };
+
+/** Held signatures of an appeal, newest first, for the organizers who decide about them. */
+export async function listHeldSignatures(db: DatabaseOrTransaction, appealId: string, options: { limit: number }): Promise<{ signatures: HeldSignature[]; total: number }> {
+  const [signatures, total] = await Promise.all([
+    db.signature.findMany({
+      where: { appealId, status: "HELD" },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: options.limit,
+      select: { id: true, fullName: true, email: true, heldReason: true, createdAt: true, networkAddress: true },
+    }),
+    db.signature.count({ where: { appealId, status: "HELD" } }),
+  ]);
+  return { signatures, total };
+}

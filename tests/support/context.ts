@@ -17,6 +17,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     publicUrl: "http://localhost",
     clientAddress: "127.0.0.1",
     signingLimits: createSigningLimitCounter(db, { perAddressPerMinute: 0, perAddressPerHour: 0, perEmailPerHour: 0, perAddressSitePerHour: 0 }, "test-secret"),
+    siteSigningLimits: { perAddressPerMinute: 0, perAddressPerHour: 0, perEmailPerHour: 0, perAddressSitePerHour: 0 },
     passwordResetLimit: createRequestLimit(db, "test-secret", { name: "password-reset", perHour: 10 }),
     secret: "test-secret",
     minimumFillTimeMs: 2_000,
