@@ -32,6 +32,9 @@ function form(fields: Record<string, string>, issuedAgoMs = 10_000): Map<string,
 
 const origin = (clientAddress = "203.0.113.7") => ({ locale: "en", clientAddress, userAgent: "Mozilla/5.0 (test)" });
 
+/** These tests are about holding; proof of work (which automatic mode asks of a busy address) has its own. */
+const withoutProofOfWork = { proofOfWork: "OFF" } as const;
+
 async function queuedEmails(t: TestDatabase): Promise<number> {
   const [row] = await t.db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM graphile_worker._private_jobs`;
   return row?.count ?? 0;
@@ -46,7 +49,7 @@ describe("held signatures", () => {
   const inbox = useInbox();
 
   test("a burst from one address past the per-minute limit: the excess is held, not counted, not emailed, and answered the same", async () => {
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     const limited = checks(t, { ...generous, perAddressPerMinute: 5 });
     const outcomes = [];
     for (let index = 0; index < 12; index++) {
@@ -63,7 +66,7 @@ describe("held signatures", () => {
   });
 
   test("limits per signer across appeals and per address across the site; an IPv6 household counts as its /64", async () => {
-    const appeals = [await createTestAppeal(t.db), await createTestAppeal(t.db), await createTestAppeal(t.db)];
+    const appeals = [await createTestAppeal(t.db, withoutProofOfWork), await createTestAppeal(t.db, withoutProofOfWork), await createTestAppeal(t.db, withoutProofOfWork)];
     const perEmail = checks(t, { ...generous, perEmailPerHour: 2 });
     const reasons = [];
     for (const appeal of appeals) {
@@ -85,7 +88,7 @@ describe("held signatures", () => {
   });
 
   test("an appeal can set its own per-address limits", async () => {
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     await t.db.appeal.update({ where: { id: appeal.id }, data: { signLimitPerMinute: 1 } });
     const first = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Ana", email: "ana@example.org" }), origin());
     const second = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Bea", email: "bea@example.org" }), origin());
@@ -94,7 +97,7 @@ describe("held signatures", () => {
 
   test("block lists hold signatures by email domain (and its subdomains), canonical email, and network range", async () => {
     const owner = await anOwner(t);
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     for (const entry of [
       { kind: "EMAIL_DOMAIN", value: "@Spam.Example" },
       { kind: "EMAIL", value: "Troll.Account+x@gmail.com" },
@@ -121,7 +124,7 @@ describe("held signatures", () => {
   });
 
   test("a form sent back within two seconds, or without ever being loaded, is held", async () => {
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     const fast = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Quick Bot", email: "quick@example.org" }, 300), origin());
     assert.equal(fast.kind === "accepted" && fast.held, "too-fast");
     const direct = await submitSignature(t.db, checks(t), appeal.slug, new Map(Object.entries({ fullName: "Direct Bot", email: "direct@example.org", acceptPrivacy: "on" })), origin());
@@ -131,14 +134,14 @@ describe("held signatures", () => {
   });
 
   test("a filled honeypot gets the thanks page and stores nothing", async () => {
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     const outcome = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Form Filler", email: "filler@example.org", website: "https://spam.example" }), origin());
     assert.deepEqual(outcome, { kind: "accepted", slug: appeal.slug, signatureId: null, held: null });
     assert.equal(await t.db.signature.count(), 0);
   });
 
   test("a held attempt with the address of a confirmed signer changes nothing and sends nothing", async () => {
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     const signed = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Real Person", email: "real@example.org" }), origin());
     assert.ok(signed.kind === "accepted" && signed.signatureId);
     await t.db.$executeRaw`UPDATE "Signature" SET status = 'CONFIRMED'`;
@@ -152,7 +155,7 @@ describe("held signatures", () => {
   });
 
   test("what a signature records: network address, browser, and the versions of the privacy notice and consent texts", async () => {
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     const outcome = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Recorded", email: "recorded@example.org" }), origin("2001:db8::42"));
     assert.ok(outcome.kind === "accepted" && outcome.signatureId);
     const row = await t.db.signature.findUniqueOrThrow({ where: { id: outcome.signatureId } });
@@ -165,7 +168,7 @@ describe("held signatures", () => {
 
   test("an organizer releases held signatures: each gets its confirmation email; discarded ones are gone", async () => {
     const owner = await anOwner(t);
-    const appeal = await createTestAppeal(t.db);
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
     const limited = checks(t, { ...generous, perAddressPerMinute: 1 });
     const ids: string[] = [];
     for (const name of ["First", "Second", "Third"]) {
@@ -176,7 +179,7 @@ describe("held signatures", () => {
     const mailedBefore = (await inbox.messages()).map((message) => message.to);
     assert.ok(mailedBefore.includes("first@example.org") && !mailedBefore.includes("second@example.org"));
 
-    const otherAppeal = await createTestAppeal(t.db);
+    const otherAppeal = await createTestAppeal(t.db, withoutProofOfWork);
     assert.equal(await releaseHeldSignatures(t.db, owner, otherAppeal.id, ids), 0, "only this appeal's held signatures");
     assert.equal(await releaseHeldSignatures(t.db, owner, appeal.id, [ids[1]!, ids[0]!]), 1, "only held ones");
     await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
