@@ -375,6 +375,22 @@ export const en = {
   "confirm.invalidBody": "The confirmation link is incomplete, has expired, or was replaced by a newer one. Sign again with the same email address and we will send you a new link.",
   "confirm.home": "See all appeals",
 
+  "confirm.withdrawOnce": "Changed your mind? <link>Withdraw your signature</link>. The same link is in your emails; this page shows it only once.",
+  "confirm.withdrawInEmail": "To withdraw your signature, use the link in any of our emails about it.",
+
+  "withdraw.title": "Withdraw your signature",
+  "withdraw.intro": "This withdraws the signature of {name} on “{title}”.",
+  "withdraw.introWithoutName": "This withdraws your signature on “{title}”.",
+  "withdraw.whatHappens": "Your signature stops counting and leaves the public list, and your name, email address and everything else you gave are erased. This cannot be undone. You can sign again later, as a new signer.",
+  "withdraw.button": "Withdraw my signature",
+  "withdraw.withdrawing": "Withdrawing…",
+  "withdraw.doneTitle": "Your signature is withdrawn",
+  "withdraw.doneBody": "Your signature on “{title}” no longer counts and is not on the public list. Your name, email address and everything else you gave have been erased.",
+  "withdraw.viewAppeal": "See the appeal",
+  "withdraw.invalidTitle": "This link does not work",
+  "withdraw.invalidBody": "The link is incomplete or has expired, or the signature was already withdrawn through another link. If you still want a signature withdrawn, write to {email}.",
+  "withdraw.home": "See all appeals",
+
   "privacy.title": "Privacy notice",
   "privacy.body": "When you sign an appeal we store what you type in the form, the language you used and when you signed. We use your email address only to confirm your signature and, if you asked for them, to send you updates about the appeal. Your email address is never shown publicly. Your name, role, city, country and comment are shown on the public list only if you chose so. The organizers of an appeal can export the list of signatures to deliver it to its addressees. To have your signature removed, write to the publisher of the appeal.",
 
@@ -443,6 +459,9 @@ export const en = {
   "email.alreadySigned.subject": "You have already signed “{title}”",
   "email.alreadySigned.body": "Someone, probably you, tried to sign “{title}” again with this email address. Your signature is already confirmed and counted once; there is nothing more to do.",
   "email.alreadySigned.view": "See the appeal: {url}",
+  "email.withdraw.text": "Changed your mind? Withdraw your signature, and have your name, email address and everything else you gave erased: {url}",
+  "email.withdraw.before": "Changed your mind?",
+  "email.withdraw.link": "Withdraw your signature and have your data erased",
   "email.signoff": "— {publisher}, via Undersign",
 
   "email.invitation.subject": "You are invited to organize appeals on Undersign",

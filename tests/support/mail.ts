@@ -53,6 +53,13 @@ export function confirmationToken(message: MailboxMessage): string {
   return match[1];
 }
 
+/** The withdraw link's token in a message (every email about a signature has one). */
+export function withdrawalToken(message: MailboxMessage): string {
+  const match = /\/withdraw\/([A-Za-z0-9_-]{43})/.exec(message.text);
+  if (!match?.[1]) throw new Error(`no withdraw link in message "${message.subject}"`);
+  return match[1];
+}
+
 /** Inside a `describe`: one inbox for all its tests (tests tell their messages apart by address). */
 export function useInbox(): Pick<TestInbox, "messages"> & { readonly url: string } {
   let inbox: TestInbox | null = null;
