@@ -33,12 +33,17 @@ export async function startTestInbox(): Promise<TestInbox> {
 
 /** Runs the real worker tasks once over every job that is due, sending through `smtpUrl`. */
 export async function deliverQueuedEmail(options: { databaseUrl: string; db: Database; smtpUrl: string }): Promise<void> {
+  await runQueuedJobs(options);
+}
+
+/** The same for any queued job, with the worker's settings a test may choose. */
+export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number }): Promise<void> {
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: testMailFrom });
   const log = createLogger("silent");
   try {
     await runOnce({
       connectionString: options.databaseUrl,
-      taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log }),
+      taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log, networkAddressRetentionDays: options.networkAddressRetentionDays ?? 30 }),
       logger: queueLogger(log),
     });
   } finally {
