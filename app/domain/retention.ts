@@ -1,6 +1,6 @@
 import type { Database } from "~/infra/db.server";
 import { recordAudit } from "./audit";
-import { eraseContactAndTraces } from "./erasure";
+import { eraseContactAndTraces } from "./erasure.server";
 
 /**
  * How long signers' personal data is kept (docs/decisions/011-withdrawal-and-retention.md).

@@ -1,9 +1,8 @@
 import { randomInt } from "node:crypto";
-import { Prisma } from "~/generated/prisma/client";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { pickTranslation } from "./appeals";
 import { countShards } from "./counts";
-import { eraseContactAndTraces } from "./erasure";
+import { eraseContactAndTraces } from "./erasure.server";
 import { createToken, hashToken, looksLikeToken } from "./tokens";
 
 /**
@@ -114,7 +113,7 @@ export async function withdrawSignature(db: Database, token: string, locale: str
 async function withdrawAndErase(db: Database, signatureId: string, usedTokenHash: Uint8Array<ArrayBuffer>): Promise<void> {
   const shard = randomInt(countShards);
   await db.$transaction(async (tx) => {
-    const withdrawn = await tx.$queryRaw<{ previousStatus: string }[]>(Prisma.sql`
+    const withdrawn = await tx.$queryRaw<{ previousStatus: string }[]>`
       WITH previous AS (
         SELECT id, status, "showPublicly" FROM "Signature"
         WHERE id = ${signatureId}::uuid AND status <> 'WITHDRAWN'
@@ -141,7 +140,7 @@ async function withdrawAndErase(db: Database, signatureId: string, usedTokenHash
           SET confirmed = "SignatureCountShard".confirmed + EXCLUDED.confirmed,
               listed = "SignatureCountShard".listed + EXCLUDED.listed
       )
-      SELECT "previousStatus"::text AS "previousStatus" FROM withdrawn`);
+      SELECT "previousStatus"::text AS "previousStatus" FROM withdrawn`;
     // Someone pressed a moment earlier: they erased it and removed the tokens already.
     if (withdrawn.length === 0) return;
     await tx.signatureToken.deleteMany({ where: { signatureId, NOT: { tokenHash: usedTokenHash } } });

@@ -3,6 +3,8 @@ import { Prisma } from "~/generated/prisma/client";
 /**
  * What erasing a signer's contact details and traces means, shared by withdrawing
  * (withdrawals.ts) and the retention job (retention.ts), so both erase the same columns the same way.
+ * A .server module because it needs the Prisma client, which must never reach the browser
+ * bundle through a route that imports those domain modules.
  *
  * The canonical email becomes `erased:<signature id>`: unique, as the one-signature-per-address
  * index needs, and never an address, so the person can sign the same appeal again later as a
