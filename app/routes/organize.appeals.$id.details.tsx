@@ -86,7 +86,7 @@ export default function AppealDetailsPage() {
         </fieldset>
         <fieldset>
           <legend>{t("details.privacyLegend")}</legend>
-          <TextField name="retentionMonths" inputMode="numeric" label={t("details.retentionMonths")} hint={t("details.retentionMonthsHint")} defaultValue={values.retentionMonths} error={message("retentionMonths")} />
+          <TextField name="retentionMonths" inputMode="numeric" className="width-3" label={t("details.retentionMonths")} hint={t("details.retentionMonthsHint")} defaultValue={values.retentionMonths} error={message("retentionMonths")} />
         </fieldset>
         <button type="submit" name="intent" value="save" className="button" disabled={navigation.state !== "idle"}>
           {navigation.state !== "idle" ? t("form.saving") : t("form.save")}
