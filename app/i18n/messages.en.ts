@@ -386,7 +386,7 @@ export const en = {
   "confirm.invalidBody": "The confirmation link is incomplete, has expired, or was replaced by a newer one. Sign again with the same email address and we will send you a new link.",
   "confirm.home": "See all appeals",
 
-  "confirm.withdrawOnce": "Changed your mind? <link>Withdraw your signature</link>. The same link is in your emails; this page shows it only once.",
+  "confirm.withdrawOnce": "Changed your mind? <link>Withdraw your signature</link>. Every email we send you about it has a withdraw link too; this page shows its link only once.",
   "confirm.withdrawInEmail": "To withdraw your signature, use the link in any of our emails about it.",
 
   "withdraw.title": "Withdraw your signature",
