@@ -13,6 +13,7 @@ import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, signAppeal, validateSignature } from "~/domain/signatures";
 import { createToken } from "~/domain/tokens";
 import { findWithdrawal, offerWithdrawalAfterConfirming, withdrawalLinkLifetimeMs, withdrawSignature } from "~/domain/withdrawals";
+import { pathForLog } from "~/infra/logger.server";
 import { action as withdrawAction, loader as withdrawLoader } from "~/routes/withdraw.$token";
 import { createTestAppeal } from "./support/appeals";
 import { testLoadContext } from "./support/context";
@@ -260,6 +261,14 @@ describe("withdrawing a signature", () => {
     assert.equal(await withdrawSignature(t.db, withdrawToken, "en"), null);
     assert.equal((await t.db.signature.findUniqueOrThrow({ where: { id: signatureId } })).status, "CONFIRMED");
     assert.deepEqual(await getSignatureCounts(t.db, appeal.id), { confirmed: 1, listed: 1 });
+  });
+
+  test("withdraw links never reach the log", () => {
+    const token = createToken().token;
+    for (const path of [`/withdraw/${token}`, `/withdraw/${token}.data`, `/withdraw/${token}?index`]) {
+      assert.ok(!pathForLog(path).includes(token), path);
+      assert.match(pathForLog(path), /^\/withdraw\/\[token\]/);
+    }
   });
 
   /** How many connections to the test's database wait for a lock (here: presses waiting on the held row). */
