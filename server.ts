@@ -123,6 +123,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         organizer: res.locals.organizer ?? null,
         sessions: config.sessions,
         pg: runtime.pg,
+        site: config.site,
       }),
     }),
   );

@@ -2,6 +2,7 @@ import type { SignedInOrganizer } from "~/domain/organizers";
 import type { SignInThrottle } from "~/domain/sign-in-throttle";
 import type { RequestLimit } from "~/domain/request-limit";
 import type { SigningLimitCounter, SigningLimits } from "~/domain/signing-limits.server";
+import type { SiteSettings } from "~/domain/site";
 import type pg from "pg";
 import type { Config } from "~/infra/config.server";
 import type { Database } from "~/infra/db.server";
@@ -35,6 +36,8 @@ declare module "@remix-run/node" {
     sessions: Config["sessions"];
     /** A raw pg pool for what Prisma cannot do: streaming large reads (exports). */
     pg: pg.Pool;
+    /** Who runs the site and how long network addresses are kept: the privacy notice and imprint. */
+    site: SiteSettings;
   }
   // Loaders' types as single fetch delivers them (Dates stay Dates).
   interface Future {

@@ -74,6 +74,7 @@ function Frame({ children }: { children: React.ReactNode }) {
         <p>{t("site.footer")}</p>
         <p className="footer-links">
           <Link to="/privacy">{t("site.privacy")}</Link>
+          <Link to="/imprint">{t("site.imprint")}</Link>
           <Link to="/archive">{t("home.archiveLink")}</Link>
           <Link to="/sign-in">{t("site.forOrganizers")}</Link>
         </p>

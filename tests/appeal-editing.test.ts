@@ -54,6 +54,7 @@ const details = {
   publisherWebsite: "harbour.example",
   supportUrl: "https://harbour.example/donate",
   moreInfoUrl: "",
+  retentionMonths: "6",
   phones: [
     { label: "Press", number: "+44 20 7946 0001" },
     { label: "Office", number: "+44 20 7946 0002" },
@@ -222,7 +223,7 @@ describe("an appeal's lifecycle", () => {
     await t.db.$executeRaw`SELECT graphile_worker.add_job(${taskNames.closeAppealsAtDeadline}::text, '{}'::json)`;
     const log = createLogger("silent");
     const mailer = createMailer({ smtpUrl: "smtp://127.0.0.1:9", from: "x <x@example.org>" });
-    await runOnce({ connectionString: t.url, taskList: createTaskList({ db: t.db, mailer, publicUrl: testPublicUrl, log }), logger: queueLogger(log) });
+    await runOnce({ connectionString: t.url, taskList: createTaskList({ db: t.db, mailer, publicUrl: testPublicUrl, log, networkAddressRetentionDays: 30 }), logger: queueLogger(log) });
     mailer.close();
 
     const closed = await t.db.appeal.findUniqueOrThrow({ where: { id: appeal.id } });

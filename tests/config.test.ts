@@ -23,7 +23,7 @@ describe("configuration", () => {
       () => loadConfig({ NODE_ENV: "production" }),
       (error: unknown) =>
         error instanceof ConfigError &&
-        ["DATABASE_URL", "SMTP_URL", "MAIL_FROM", "PUBLIC_URL", "SESSION_SECRET"].every((name) =>
+        ["DATABASE_URL", "SMTP_URL", "MAIL_FROM", "PUBLIC_URL", "SESSION_SECRET", "OPERATOR_NAME", "OPERATOR_ADDRESS", "OPERATOR_EMAIL"].every((name) =>
           error.problems.some((problem) => problem.startsWith(name)),
         ),
     );
@@ -44,6 +44,48 @@ describe("configuration", () => {
     assert.equal(loadConfig({ SESSION_SECRET: "x".repeat(32) }).trustProxy, false);
     assert.equal(loadConfig({ SESSION_SECRET: "x".repeat(32), TRUST_PROXY: "1" }).trustProxy, 1);
     assert.equal(loadConfig({ SESSION_SECRET: "x".repeat(32), TRUST_PROXY: "10.0.0.0/8" }).trustProxy, "10.0.0.0/8");
+  });
+
+  test("the operator's settings write the privacy notice and imprint; outside production, placeholders name what to set", () => {
+    const unset = loadConfig({ SESSION_SECRET: "x".repeat(32) }).site;
+    assert.match(unset.operator.name, /set OPERATOR_NAME/);
+    assert.deepEqual(unset.operator.addressLines, ["(set OPERATOR_ADDRESS)"]);
+    assert.match(unset.operator.email, /OPERATOR_EMAIL/);
+    assert.equal(unset.privacyContactEmail, unset.operator.email);
+    assert.equal(unset.networkAddressRetentionDays, 30);
+    assert.equal(unset.supervisoryAuthority, null);
+
+    const set = loadConfig({
+      SESSION_SECRET: "x".repeat(32),
+      OPERATOR_NAME: "Civic Letters Association",
+      // As typed in a .env file (a backslash and n), and with a real line break.
+      OPERATOR_ADDRESS: "Civic Letters Association\\n12 Harbour Lane\n 4000 Porttown ",
+      OPERATOR_EMAIL: "office@civic-letters.example",
+      OPERATOR_REGISTER: "Association register no. 1234",
+      OPERATOR_REPRESENTATIVE: "Dana Chair",
+      PRIVACY_CONTACT_EMAIL: "privacy@civic-letters.example",
+      PRIVACY_SUPERVISORY_AUTHORITY: "Porttown Data Protection Office",
+      NETWORK_ADDRESS_RETENTION_DAYS: "14",
+    }).site;
+    assert.deepEqual(set, {
+      operator: {
+        name: "Civic Letters Association",
+        addressLines: ["Civic Letters Association", "12 Harbour Lane", "4000 Porttown"],
+        email: "office@civic-letters.example",
+        register: "Association register no. 1234",
+        representative: "Dana Chair",
+      },
+      privacyContactEmail: "privacy@civic-letters.example",
+      supervisoryAuthority: "Porttown Data Protection Office",
+      networkAddressRetentionDays: 14,
+    });
+    assert.throws(
+      () => loadConfig({ SESSION_SECRET: "x".repeat(32), NETWORK_ADDRESS_RETENTION_DAYS: "0", OPERATOR_EMAIL: "not an address" }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((problem) => problem.startsWith("NETWORK_ADDRESS_RETENTION_DAYS")) &&
+        error.problems.some((problem) => problem.startsWith("OPERATOR_EMAIL must be an email address")),
+    );
   });
 
   test("PUBLIC_URL loses a trailing slash so links are built cleanly", () => {

@@ -86,14 +86,14 @@ describe("confirming a signature", () => {
   test("tokens are stored only as SHA-256 hashes", async () => {
     const appeal = await createTestAppeal(t.db);
     const { token } = await signAndReceiveLink(appeal.id, "hash@example.org");
-    const rows = await t.db.$queryRaw<{ stored: string }[]>`SELECT encode("tokenHash", 'hex') AS stored FROM "SignatureToken"`;
+    const rows = await t.db.$queryRaw<{ stored: string }[]>`SELECT encode("tokenHash", 'hex') AS stored FROM "SignatureToken" WHERE purpose = 'CONFIRM'`;
     assert.equal(rows.length, 1);
     // Computed here with node:crypto, not with the app's own helper, so a bug there cannot hide.
     const expected = createHash("sha256").update(token, "utf8").digest("hex");
     assert.equal(rows[0]!.stored, expected, "the stored value is the SHA-256 of the emailed token");
     const rawTokenAsHex = Buffer.from(token, "utf8").toString("hex");
     const everything = await t.db.$queryRaw<{ dump: string }[]>`SELECT row_to_json(s)::text AS dump FROM "SignatureToken" s`;
-    assert.ok(!everything[0]!.dump.includes(token) && !everything[0]!.dump.includes(rawTokenAsHex), "the token itself is nowhere in the row");
+    assert.ok(everything.every((row) => !row.dump.includes(token) && !row.dump.includes(rawTokenAsHex)), "the token itself is nowhere in the rows");
     const jobs = await t.db.$queryRaw<{ dump: string }[]>`SELECT row_to_json(j)::text AS dump FROM graphile_worker._private_jobs j`;
     assert.ok(jobs.every((job) => !job.dump.includes(token)), "the queue never held the token");
   });

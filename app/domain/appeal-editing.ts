@@ -5,6 +5,7 @@ import { pickTranslation } from "./appeals";
 import { recordAudit } from "./audit";
 import { actionsAvailable, type LifecycleAction } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor } from "./counts";
+import { personalDataErasure, retentionMonthsLimits, type PersonalDataErasure } from "./retention";
 import type { SignedInOrganizer } from "./organizers";
 import { checkbox, optionalEmail, optionalText, optionalWebAddress, requiredText, validate, type FieldErrors } from "./validation";
 
@@ -170,6 +171,8 @@ export type AppealDetails = {
   publisherWebsite: string;
   supportUrl: string;
   moreInfoUrl: string;
+  /** Months after closing until signers' personal data is erased. */
+  retentionMonths: string;
   phones: { label: string; number: string }[];
 };
 
@@ -188,6 +191,7 @@ export async function getAppealDetails(db: DatabaseOrTransaction, appealId: stri
     publisherWebsite: appeal.publisherWebsite ?? "",
     supportUrl: appeal.supportUrl ?? "",
     moreInfoUrl: appeal.moreInfoUrl ?? "",
+    retentionMonths: String(appeal.retentionMonths),
     phones: appeal.publisherPhones.map((phone) => ({ label: phone.label ?? "", number: phone.number })),
   };
 }
@@ -229,6 +233,13 @@ export const appealDetailsSchema = z.object({
   publisherWebsite: optionalWebAddress,
   supportUrl: optionalWebAddress,
   moreInfoUrl: optionalWebAddress,
+  retentionMonths: z
+    .string()
+    .trim()
+    .refine((value) => /^\d{1,3}$/.test(value) && Number(value) >= retentionMonthsLimits.min && Number(value) <= retentionMonthsLimits.max, {
+      error: "errors.retentionMonthsInvalid" satisfies MessageId,
+    })
+    .transform(Number),
   phones: z
     .array(phoneSchema)
     .max(appealLimits.phones)
@@ -266,6 +277,7 @@ export async function saveAppealDetails(db: Database, appealId: string, raw: Rec
         publisherWebsite: input.publisherWebsite,
         supportUrl: input.supportUrl,
         moreInfoUrl: input.moreInfoUrl,
+        retentionMonths: input.retentionMonths,
       },
     }),
     db.appealPhone.deleteMany({ where: { appealId } }),
@@ -407,11 +419,22 @@ export type AppealOverview = {
   closesAt: Date | null;
   actions: LifecycleAction[];
   counts: { confirmed: number; listed: number; pending: number };
+  /** When signers' personal data will be, or was, erased. */
+  erasure: PersonalDataErasure;
 };
 
 export async function getAppealOverview(db: DatabaseOrTransaction, appealId: string): Promise<AppealOverview | null> {
-  const appeal = await db.appeal.findUnique({ where: { id: appealId }, select: { id: true, slug: true, status: true, closedAt: true, closesAt: true } });
+  const appeal = await db.appeal.findUnique({
+    where: { id: appealId },
+    select: { id: true, slug: true, status: true, closedAt: true, closesAt: true, retentionMonths: true, personalDataErasedAt: true },
+  });
   if (!appeal) return null;
   const [counts, pending] = await Promise.all([getSignatureCounts(db, appealId), db.signature.count({ where: { appealId, status: "PENDING" } })]);
-  return { ...appeal, actions: actionsAvailable(appeal.status), counts: { ...counts, pending } };
+  const { retentionMonths, personalDataErasedAt, ...shown } = appeal;
+  return {
+    ...shown,
+    actions: actionsAvailable(appeal.status),
+    counts: { ...counts, pending },
+    erasure: personalDataErasure({ closedAt: appeal.closedAt, retentionMonths, personalDataErasedAt }),
+  };
 }

@@ -12,6 +12,7 @@ export type AuditAction =
   | "appeal.closed"
   | "appeal.reopened"
   | "appeal.archived"
+  | "appeal.personal-data-erased"
   | "export.csv"
   | "export.json"
   | "organizer.created"

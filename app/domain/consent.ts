@@ -5,3 +5,6 @@
  */
 export const privacyNoticeVersion = "2026-11-25";
 export const consentTextVersion = "2026-11-25";
+
+/** The day the privacy notice's current version took effect; the notice shows it. */
+export const privacyNoticeInForceSince = new Date("2026-11-25T00:00:00Z");

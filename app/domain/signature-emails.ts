@@ -3,8 +3,10 @@ import type { Database } from "~/infra/db.server";
 import type { SignatureEmailJob } from "~/infra/queue/outbox.server";
 import { confirmationLinkLifetimeMs } from "./signatures";
 import { createToken } from "./tokens";
+import { createWithdrawalToken } from "./withdrawals";
 
-type Common = { to: string; locale: string; fullName: string; appealTitle: string; publisherName: string };
+/** Every email about a signature carries a link to withdraw it, with a token of its own. */
+type Common = { to: string; locale: string; fullName: string; appealTitle: string; publisherName: string; withdrawUrl: string };
 
 export type SignatureEmail =
   | (Common & { kind: "confirm-signature"; confirmUrl: string })
@@ -12,9 +14,9 @@ export type SignatureEmail =
 
 /**
  * What to email for a queued job, or null when it no longer applies (the signature was
- * confirmed or withdrawn before the worker got to it). A confirmation email gets a fresh
- * token made here, at sending time, so the token itself is never stored anywhere: the
- * queue holds only the signature id. Earlier links stay valid until they expire.
+ * confirmed or withdrawn before the worker got to it). Its tokens — to confirm, and to withdraw —
+ * are made here, at sending time, so a token itself is never stored anywhere: the queue holds
+ * only the signature id. Earlier links stay valid until they expire.
  */
 export async function prepareSignatureEmail(
   db: Database,
@@ -32,7 +34,10 @@ export async function prepareSignatureEmail(
       appeal: { select: { slug: true, defaultLocale: true, publisherName: true, translations: true } },
     },
   });
-  if (!signature) return null;
+  // A confirmation only while pending, "already signed" only while confirmed: a withdrawn
+  // signature gets nothing, and one whose address was erased has no one to write to.
+  const wanted = job.kind === "confirm-signature" ? "PENDING" : "CONFIRMED";
+  if (!signature || signature.status !== wanted || signature.email === "") return null;
   const { appeal } = signature;
   const translation = pickTranslation(appeal.translations, signature.locale, appeal.defaultLocale);
   const common: Common = {
@@ -41,10 +46,10 @@ export async function prepareSignatureEmail(
     fullName: signature.fullName,
     appealTitle: translation?.title ?? appeal.slug,
     publisherName: appeal.publisherName,
+    withdrawUrl: `${publicUrl}/withdraw/${await createWithdrawalToken(db, signature.id)}`,
   };
 
   if (job.kind === "confirm-signature") {
-    if (signature.status !== "PENDING") return null;
     const { token, tokenHash } = createToken();
     await db.signatureToken.create({
       data: {
@@ -57,6 +62,5 @@ export async function prepareSignatureEmail(
     return { ...common, kind: "confirm-signature", confirmUrl: `${publicUrl}/confirm/${token}` };
   }
 
-  if (signature.status !== "CONFIRMED") return null;
   return { ...common, kind: "already-signed", appealUrl: `${publicUrl}/appeals/${encodeURIComponent(appeal.slug)}` };
 }

@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import { z } from "zod";
 import type { SigningLimits } from "~/domain/signing-limits.server";
+import type { SiteSettings } from "~/domain/site";
 
 /**
  * Every setting Undersign reads, validated once at start-up. Nothing else reads process.env.
@@ -42,6 +43,14 @@ const environmentSchema = z
     SIGN_MIN_FILL_SECONDS: z.coerce.number().min(0).max(60).default(2),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(120),
     SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24),
+    NETWORK_ADDRESS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
+    OPERATOR_ADDRESS: z.string().trim().min(1).max(1000).optional(),
+    OPERATOR_EMAIL: z.email("must be an email address such as privacy@example.org").optional(),
+    PRIVACY_CONTACT_EMAIL: z.email("must be an email address such as privacy@example.org").optional(),
+    OPERATOR_REGISTER: z.string().trim().min(1).max(300).optional(),
+    OPERATOR_REPRESENTATIVE: z.string().trim().min(1).max(300).optional(),
+    PRIVACY_SUPERVISORY_AUTHORITY: z.string().trim().min(1).max(500).optional(),
     TRUST_PROXY: z
       .string()
       .regex(/^(true|false|\d+|[\w.:/, -]+)$/, "must be false, true, a number of proxies, or addresses/subnets")
@@ -50,7 +59,8 @@ const environmentSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
     // In production nothing may fall back to a local stand-in: a missing setting is a mistake.
-    for (const key of ["DATABASE_URL", "SMTP_URL", "MAIL_FROM", "PUBLIC_URL", "SESSION_SECRET"] as const) {
+    // The privacy notice and the imprint must name who runs the site.
+    for (const key of ["DATABASE_URL", "SMTP_URL", "MAIL_FROM", "PUBLIC_URL", "SESSION_SECRET", "OPERATOR_NAME", "OPERATOR_ADDRESS", "OPERATOR_EMAIL"] as const) {
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
     }
     // Session cookies are Secure in production, which browsers send only over HTTPS (or to localhost).
@@ -92,6 +102,8 @@ export type Config = DatabaseSettings & {
   sessions: { idleMs: number; absoluteMs: number; secureCookie: boolean };
   /** Express "trust proxy": which X-Forwarded-For hops to believe for the client's address. */
   trustProxy: boolean | number | string;
+  /** Who runs the site (privacy notice, imprint) and how long network addresses are kept. */
+  site: SiteSettings;
 };
 
 /**
@@ -166,6 +178,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secureCookie: values.NODE_ENV === "production",
     },
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    site: siteSettingsFrom(values),
+  };
+}
+
+/**
+ * Outside production an unset operator setting becomes a placeholder that names the variable,
+ * so a local copy shows at a glance what an operator has to fill in (production requires them).
+ * OPERATOR_ADDRESS takes its lines separated by real line breaks or by "\n" as typed in a .env file.
+ */
+function siteSettingsFrom(values: z.infer<typeof environmentSchema>): SiteSettings {
+  const operatorEmail = values.OPERATOR_EMAIL ?? "set-OPERATOR_EMAIL@undersign.invalid";
+  return {
+    operator: {
+      name: values.OPERATOR_NAME ?? "(set OPERATOR_NAME)",
+      addressLines: (values.OPERATOR_ADDRESS ?? "(set OPERATOR_ADDRESS)")
+        .split(/\\n|\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== ""),
+      email: operatorEmail,
+      register: values.OPERATOR_REGISTER ?? null,
+      representative: values.OPERATOR_REPRESENTATIVE ?? null,
+    },
+    privacyContactEmail: values.PRIVACY_CONTACT_EMAIL ?? operatorEmail,
+    supervisoryAuthority: values.PRIVACY_SUPERVISORY_AUTHORITY ?? null,
+    networkAddressRetentionDays: values.NETWORK_ADDRESS_RETENTION_DAYS,
   };
 }
 

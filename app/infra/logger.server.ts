@@ -17,7 +17,10 @@ export function createLogger(level: string): Logger {
   });
 }
 
-/** Paths that carry a secret (confirmation links) are shortened before they are logged. */
+/**
+ * Paths that carry a secret — confirmation and withdraw links, organizers' password links — are
+ * shortened before they are logged: whoever reads the log must not be able to use them.
+ */
 export function pathForLog(url: string): string {
-  return url.replace(/\/confirm\/[^/?#]+/, "/confirm/[token]");
+  return url.replace(/\/(confirm|withdraw|password)\/[^/?#]+/, "/$1/[token]");
 }

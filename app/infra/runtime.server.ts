@@ -112,7 +112,7 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
         databaseUrl: database.url,
         concurrency: config.workerConcurrency,
         log,
-        taskList: createTaskList({ db, mailer, publicUrl: config.publicUrl, log }),
+        taskList: createTaskList({ db, mailer, publicUrl: config.publicUrl, log, networkAddressRetentionDays: config.site.networkAddressRetentionDays }),
         crontab: jobSchedule,
       });
       stoppers.push(() => worker?.stop());

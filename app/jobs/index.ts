@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { taskNames } from "~/infra/queue/outbox.server";
 import { closeAppealsAtDeadlineJob } from "./close-appeals-at-deadline";
+import { erasePersonalDataJob } from "./erase-personal-data";
 import type { JobDependencies } from "./job-dependencies";
 import { sendOrganizerEmail } from "./send-organizer-email";
 import { sendSignatureEmail } from "./send-signature-email";
@@ -13,11 +14,16 @@ export function createTaskList(deps: JobDependencies): Record<string, Task> {
     [taskNames.sendSignatureEmail]: sendSignatureEmail(deps),
     [taskNames.sendOrganizerEmail]: sendOrganizerEmail(deps),
     [taskNames.closeAppealsAtDeadline]: closeAppealsAtDeadlineJob(deps),
+    [taskNames.erasePersonalData]: erasePersonalDataJob(deps),
   };
 }
 
 /**
- * Scheduled jobs (graphile-worker crontab). `?fill=5m` runs a missed minute once after a worker
- * restart; the job itself closes everything overdue, so nothing depends on a run not missed.
+ * Scheduled jobs (graphile-worker crontab). `?fill=…` runs a missed run once after a worker
+ * restart; each job catches up on everything overdue, so nothing depends on a run not missed.
  */
-export const jobSchedule = `* * * * * ${taskNames.closeAppealsAtDeadline} ?fill=5m&max=1`;
+export const jobSchedule = [
+  `* * * * * ${taskNames.closeAppealsAtDeadline} ?fill=5m&max=1`,
+  // Hourly: erasure is due by the day, and an hour late is still on the promised date.
+  `0 * * * * ${taskNames.erasePersonalData} ?fill=2h&max=1`,
+].join("\n");

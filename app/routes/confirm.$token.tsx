@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
+import { offerWithdrawalAfterConfirming } from "~/domain/withdrawals";
 import { privatePageCacheControl } from "~/http";
 import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
@@ -16,7 +17,11 @@ import { useT } from "~/i18n/react";
 // makes browsers send "Origin: null" with the form, which Remix refuses.
 const noStore = { "Cache-Control": privatePageCacheControl };
 
-type ConfirmPageData = { state: "invalid" } | { state: "ready" | "confirmed" | "tooLate"; confirmation: ConfirmationView };
+type ConfirmPageData =
+  | { state: "invalid" }
+  | { state: "ready" | "tooLate"; confirmation: ConfirmationView }
+  /** withdrawPath: only on the first success page after confirming (the link is also in the emails). */
+  | { state: "confirmed"; confirmation: ConfirmationView; withdrawPath: string | null };
 
 function stateOf(confirmation: ConfirmationView): "ready" | "confirmed" | "tooLate" {
   if (confirmation.confirmed) return "confirmed";
@@ -27,7 +32,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const locale = negotiateLocale(request.headers.get("accept-language"));
   const confirmation = await findConfirmation(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
-  return data<ConfirmPageData>({ state: stateOf(confirmation), confirmation }, { headers: noStore });
+  const state = stateOf(confirmation);
+  const page: ConfirmPageData = state === "confirmed" ? { state, confirmation, withdrawPath: null } : { state, confirmation };
+  return data(page, { headers: noStore });
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
@@ -36,7 +43,9 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
   if (!confirmation.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation }, { status: 409, headers: noStore });
   context.log.info({ signatureId: confirmation.signatureId, appealId: confirmation.appeal.id }, "signature confirmed");
-  return data<ConfirmPageData>({ state: "confirmed", confirmation }, { headers: noStore });
+  const withdrawToken = await offerWithdrawalAfterConfirming(context.db, confirmation.signatureId);
+  const withdrawPath = withdrawToken ? `/withdraw/${withdrawToken}` : null;
+  return data<ConfirmPageData>({ state: "confirmed", confirmation, withdrawPath }, { headers: noStore });
 }
 
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
@@ -51,7 +60,7 @@ export default function ConfirmPage() {
   const loaded = useLoaderData<typeof loader>();
   const confirmed = useActionData<typeof action>();
   const page = confirmed ?? loaded;
-  const { t, date } = useT();
+  const { t, rich, date } = useT();
   const navigation = useNavigation();
 
   if (page.state === "invalid") {
@@ -92,6 +101,11 @@ export default function ConfirmPage() {
         <p>{t(confirmation.showPublicly ? "confirm.successListed" : "confirm.successUnlisted")}</p>
         <p>
           <Link to={appealPath}>{t("confirm.viewAppeal")}</Link>
+        </p>
+        <p className="withdraw-note">
+          {page.withdrawPath
+            ? rich("confirm.withdrawOnce", { link: (chunks) => <Link to={page.withdrawPath ?? ""}>{chunks}</Link> })
+            : t("confirm.withdrawInEmail")}
         </p>
       </div>
     );

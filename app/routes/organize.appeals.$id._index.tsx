@@ -13,7 +13,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   requireOrganizer(context, "editAppeals");
   const overview = await getAppealOverview(context.db, params.id ?? "");
   if (!overview) throw data(null, { status: 404 });
-  return { overview };
+  return { overview, networkAddressRetentionDays: context.site.networkAddressRetentionDays };
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
@@ -29,7 +29,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function AppealOverviewPage() {
-  const { overview } = useLoaderData<typeof loader>();
+  const { overview, networkAddressRetentionDays } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t, date, dateTime, number } = useT();
   const navigation = useNavigation();
@@ -78,6 +78,22 @@ export default function AppealOverviewPage() {
             <dd>{number(overview.counts.listed)}</dd>
           </div>
         </dl>
+      </section>
+      <section aria-labelledby="personal-data-heading" className="card section">
+        <h2 id="personal-data-heading">{t("overview.personalDataHeading")}</h2>
+        <p data-testid="erasure-date">
+          {overview.erasure.state === "erased"
+            ? t("overview.erasureDone", { date: date(new Date(overview.erasure.erasedAt)) })
+            : overview.erasure.state === "scheduled"
+              ? t("overview.erasureScheduled", { date: date(new Date(overview.erasure.dueAt)), months: overview.erasure.months })
+              : t("overview.erasureAfterClosing", { months: overview.erasure.months })}
+        </p>
+        <p>{t("overview.erasureWhat", { days: networkAddressRetentionDays })}</p>
+        {overview.erasure.state !== "erased" ? (
+          <p>
+            <Link to="details">{t("overview.erasureChange")}</Link>
+          </p>
+        ) : null}
       </section>
       <section aria-labelledby="links-heading" className="card section">
         <h2 id="links-heading">{t("overview.links")}</h2>

@@ -17,7 +17,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return { details };
 }
 
-const textFields = ["slug", "publishedOn", "closesAt", "signatureGoal", "publisherName", "publisherAbout", "publisherEmail", "publisherWebsite", "supportUrl", "moreInfoUrl"] as const;
+const textFields = ["slug", "publishedOn", "closesAt", "signatureGoal", "publisherName", "publisherAbout", "publisherEmail", "publisherWebsite", "supportUrl", "moreInfoUrl", "retentionMonths"] as const;
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   requireOrganizer(context, "editAppeals");
@@ -41,7 +41,7 @@ export default function AppealDetailsPage() {
   const message = useFieldErrorMessages(result?.fieldErrors);
   const values = result?.fields ?? details;
   const phoneRows = [...values.phones, ...Array.from({ length: (values.phones.length === 0 ? 1 : 0) + (result?.extraPhoneRows ?? 0) }, () => ({ label: "", number: "" }))];
-  const order = [...textFields.slice(0, 4), "publisherName", "publisherAbout", "publisherEmail", ...phoneRows.flatMap((_, index) => [`phones.${index}.label`, `phones.${index}.number`]), "publisherWebsite", "supportUrl", "moreInfoUrl"];
+  const order = [...textFields.slice(0, 4), "publisherName", "publisherAbout", "publisherEmail", ...phoneRows.flatMap((_, index) => [`phones.${index}.label`, `phones.${index}.number`]), "publisherWebsite", "supportUrl", "moreInfoUrl", "retentionMonths"];
 
   return (
     <>
@@ -83,6 +83,10 @@ export default function AppealDetailsPage() {
           <TextField name="publisherWebsite" type="url" label={t("details.website")} optional spellCheck={false} defaultValue={values.publisherWebsite} error={message("publisherWebsite")} />
           <TextField name="supportUrl" type="url" label={t("details.supportUrl")} hint={t("details.supportUrlHint")} optional spellCheck={false} defaultValue={values.supportUrl} error={message("supportUrl")} />
           <TextField name="moreInfoUrl" type="url" label={t("details.moreInfoUrl")} optional spellCheck={false} defaultValue={values.moreInfoUrl} error={message("moreInfoUrl")} />
+        </fieldset>
+        <fieldset>
+          <legend>{t("details.privacyLegend")}</legend>
+          <TextField name="retentionMonths" inputMode="numeric" className="width-3" label={t("details.retentionMonths")} hint={t("details.retentionMonthsHint")} defaultValue={values.retentionMonths} error={message("retentionMonths")} />
         </fieldset>
         <button type="submit" name="intent" value="save" className="button" disabled={navigation.state !== "idle"}>
           {navigation.state !== "idle" ? t("form.saving") : t("form.save")}

@@ -4,8 +4,23 @@ import { createSignInThrottle } from "~/domain/sign-in-throttle";
 import { createRequestLimit } from "~/domain/request-limit";
 import { createSigningLimitCounter } from "~/domain/signing-limits.server";
 import type { SignedInOrganizer } from "~/domain/organizers";
+import type { SiteSettings } from "~/domain/site";
 import type { Database } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
+
+/** An operator as production would name one, for pages written from these settings. */
+export const testSiteSettings: SiteSettings = {
+  operator: {
+    name: "Civic Letters Association",
+    addressLines: ["Civic Letters Association", "12 Harbour Lane", "4000 Porttown"],
+    email: "office@civic-letters.example",
+    register: "Association register no. 1234, Porttown District Court",
+    representative: "Dana Chair",
+  },
+  privacyContactEmail: "privacy@civic-letters.example",
+  supervisoryAuthority: null,
+  networkAddressRetentionDays: 30,
+};
 
 /** What server.ts hands loaders and actions, for calling a route module directly in a test. */
 export function testLoadContext(db: Database, databaseUrl: string, overrides: { organizer?: SignedInOrganizer | null } = {}): AppLoadContext & { close: () => Promise<void> } {
@@ -25,6 +40,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     devMailboxDirectory: null,
     organizer: overrides.organizer ?? null,
     sessions: { idleMs: 2 * 3_600_000, absoluteMs: 24 * 3_600_000, secureCookie: false },
+    site: testSiteSettings,
     close: () => pool.end(),
   };
 }

@@ -33,12 +33,17 @@ export async function startTestInbox(): Promise<TestInbox> {
 
 /** Runs the real worker tasks once over every job that is due, sending through `smtpUrl`. */
 export async function deliverQueuedEmail(options: { databaseUrl: string; db: Database; smtpUrl: string }): Promise<void> {
+  await runQueuedJobs(options);
+}
+
+/** The same for any queued job, with the worker's settings a test may choose. */
+export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number }): Promise<void> {
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: testMailFrom });
   const log = createLogger("silent");
   try {
     await runOnce({
       connectionString: options.databaseUrl,
-      taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log }),
+      taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log, networkAddressRetentionDays: options.networkAddressRetentionDays ?? 30 }),
       logger: queueLogger(log),
     });
   } finally {
@@ -50,6 +55,13 @@ export async function deliverQueuedEmail(options: { databaseUrl: string; db: Dat
 export function confirmationToken(message: MailboxMessage): string {
   const match = /\/confirm\/([A-Za-z0-9_-]{43})/.exec(message.text);
   if (!match?.[1]) throw new Error(`no confirmation link in message "${message.subject}"`);
+  return match[1];
+}
+
+/** The withdraw link's token in a message (every email about a signature has one). */
+export function withdrawalToken(message: MailboxMessage): string {
+  const match = /\/withdraw\/([A-Za-z0-9_-]{43})/.exec(message.text);
+  if (!match?.[1]) throw new Error(`no withdraw link in message "${message.subject}"`);
   return match[1];
 }
 

@@ -13,6 +13,15 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
   const title = email.appealTitle;
   const signoff = t("email.signoff", { publisher: email.publisherName });
   const greeting = t("email.confirm.greeting", { name: email.fullName });
+  // Every email about a signature says how to take it back.
+  const withdrawText = t("email.withdraw.text", { url: email.withdrawUrl });
+  const withdrawHtml = (
+    <p style={{ fontSize: "13px", color: "#555" }}>
+      {t("email.withdraw.before")} <a href={email.withdrawUrl}>{t("email.withdraw.link")}</a>
+      <br />
+      {email.withdrawUrl}
+    </p>
+  );
 
   if (email.kind === "confirm-signature") {
     const subject = t("email.confirm.subject", { title });
@@ -23,6 +32,8 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
       email.confirmUrl,
       "",
       t("email.confirm.ignore"),
+      "",
+      withdrawText,
       "",
       signoff,
     ].join("\n");
@@ -39,6 +50,7 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
         </p>
         <p style={{ fontSize: "13px", color: "#555" }}>{email.confirmUrl}</p>
         <p>{t("email.confirm.ignore")}</p>
+        {withdrawHtml}
         <p>{signoff}</p>
       </>,
     );
@@ -53,6 +65,8 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
     "",
     t("email.alreadySigned.view", { url: email.appealUrl }),
     "",
+    withdrawText,
+    "",
     signoff,
   ].join("\n");
   const html = page(
@@ -64,6 +78,7 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
       <p>
         <a href={email.appealUrl}>{t("email.alreadySigned.view", { url: email.appealUrl })}</a>
       </p>
+      {withdrawHtml}
       <p>{signoff}</p>
     </>,
   );

@@ -9,6 +9,7 @@ export const taskNames = {
   sendSignatureEmail: "send_signature_email",
   sendOrganizerEmail: "send_organizer_email",
   closeAppealsAtDeadline: "close_appeals_at_deadline",
+  erasePersonalData: "erase_personal_data",
 } as const;
 
 export type SignatureEmailKind = "confirm-signature" | "already-signed";
