@@ -418,7 +418,7 @@ export type AppealOverview = {
   closedAt: Date | null;
   closesAt: Date | null;
   actions: LifecycleAction[];
-  counts: { confirmed: number; listed: number; pending: number };
+  counts: { confirmed: number; listed: number; pending: number; held: number };
   /** When signers' personal data will be, or was, erased. */
   erasure: PersonalDataErasure;
 };
@@ -429,12 +429,16 @@ export async function getAppealOverview(db: DatabaseOrTransaction, appealId: str
     select: { id: true, slug: true, status: true, closedAt: true, closesAt: true, retentionMonths: true, personalDataErasedAt: true },
   });
   if (!appeal) return null;
-  const [counts, pending] = await Promise.all([getSignatureCounts(db, appealId), db.signature.count({ where: { appealId, status: "PENDING" } })]);
+  const [counts, pending, held] = await Promise.all([
+    getSignatureCounts(db, appealId),
+    db.signature.count({ where: { appealId, status: "PENDING" } }),
+    db.signature.count({ where: { appealId, status: "HELD" } }),
+  ]);
   const { retentionMonths, personalDataErasedAt, ...shown } = appeal;
   return {
     ...shown,
     actions: actionsAvailable(appeal.status),
-    counts: { ...counts, pending },
+    counts: { ...counts, pending, held },
     erasure: personalDataErasure({ closedAt: appeal.closedAt, retentionMonths, personalDataErasedAt }),
   };
 }

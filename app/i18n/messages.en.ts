@@ -314,6 +314,7 @@ export const en = {
   "overview.confirmed": "Confirmed",
   "overview.pending": "Waiting for confirmation",
   "overview.listed": "Listed publicly",
+  "overview.held": "Held (see Protection)",
   "overview.deadline": "Closes by itself on {date} (UTC).",
   "overview.personalDataHeading": "Signers’ personal data",
   "overview.erasureAfterClosing": "Personal data of signers will be erased {months, plural, one {# month} other {# months}} after the appeal closes.",

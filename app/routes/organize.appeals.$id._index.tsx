@@ -77,6 +77,10 @@ export default function AppealOverviewPage() {
             <dt>{t("overview.listed")}</dt>
             <dd>{number(overview.counts.listed)}</dd>
           </div>
+          <div>
+            <dt>{t("overview.held")}</dt>
+            <dd>{overview.counts.held > 0 ? <Link to="protection">{number(overview.counts.held)}</Link> : number(0)}</dd>
+          </div>
         </dl>
       </section>
       <section aria-labelledby="personal-data-heading" className="card section">
