@@ -6,7 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { loadConfig, StartupError, type Config } from "~/infra/config.server";
-import { rejectCrossSiteWrites, securityHeaders } from "~/infra/http-guards.server";
+import { answerErrors, comesFromThisMachine, limitRequestBodies, onlyFromThisMachine, rejectCrossSiteWrites, securityHeaders } from "~/infra/http-guards.server";
 import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.server";
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
 import { createRemixHandler } from "~/infra/remix-handler.server";
@@ -35,7 +35,7 @@ async function main() {
   // The port is taken first; until the app is ready it answers 503 "starting".
   let handle: http.RequestListener = answerStarting;
   const server = http.createServer((req, res) => handle(req, res));
-  await listen(server, config.port);
+  await listen(server, config.port, config.host);
 
   const claim = local?.claimDataDir(config.dataDir, config.port);
   if (claim && "heldBy" in claim) {
@@ -74,7 +74,7 @@ async function main() {
   const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   handle = createApp(runtime, build, log);
 
-  log.info({ port: config.port, publicUrl: config.publicUrl }, "listening");
+  log.info({ host: config.host ?? "all interfaces", port: config.port, publicUrl: config.publicUrl }, "listening");
   say(`\nUndersign is running at http://localhost:${config.port}`);
   if (runtime.devMailboxDirectory) say(`Dev mailbox: http://localhost:${config.port}/dev/mailbox\n`);
 }
@@ -85,7 +85,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.use(compression());
-  app.use(securityHeaders);
+  app.use(securityHeaders({ isProduction: config.isProduction }));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
@@ -100,13 +100,16 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   // The proof-of-work widget's worker, from the installed package: served by this site, as the CSP wants.
   app.use("/vendor/altcha", express.static(altchaWorkersDirectory(), { maxAge: "1d" }));
   app.use(rejectCrossSiteWrites(config.publicUrl));
+  app.use(limitRequestBodies);
+  app.use("/dev/mailbox", onlyFromThisMachine);
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);
   app.all(
     "*",
     createRemixHandler({
       build,
-      mode: config.isProduction ? "production" : "development",
+      publicUrl: config.publicUrl,
+      showErrorDetails: (req) => !config.isProduction && comesFromThisMachine(req),
       log,
       getLoadContext: (req, res) => ({
         db: runtime.db,
@@ -124,9 +127,11 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         sessions: config.sessions,
         pg: runtime.pg,
         site: config.site,
+        cspNonce: res.locals.cspNonce as string,
       }),
     }),
   );
+  app.use(answerErrors(log));
   return app;
 }
 
@@ -141,16 +146,18 @@ function answerStarting(_req: http.IncomingMessage, res: http.ServerResponse) {
   res.end("Undersign is starting. Try again in a moment.\n");
 }
 
-function listen(server: http.Server, port: number): Promise<void> {
+function listen(server: http.Server, port: number, host: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE") {
         reject(new StartupError(`Port ${port} is already in use by another program. Set PORT to a free port, e.g. PORT=${port === 3000 ? 3001 : 3000} npm start.`));
+      } else if (error.code === "EADDRNOTAVAIL") {
+        reject(new StartupError(`This machine has no address ${host}: set HOST to one of its addresses, or leave it unset.`));
       } else if (error.code === "EACCES") {
         reject(new StartupError(`This user may not listen on port ${port}. Set PORT to a port above 1023, e.g. PORT=3000.`));
       } else reject(error);
     });
-    server.listen(port, () => resolve());
+    server.listen(port, host, () => resolve());
   });
 }
 

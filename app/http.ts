@@ -1,3 +1,5 @@
+import type { HeadersFunction } from "@remix-run/node";
+
 /**
  * Public pages may be cached by a CDN for a few seconds and served stale while it refreshes,
  * so a spike of readers costs the database almost nothing. Browsers must not do the same:
@@ -9,6 +11,16 @@ export const publicPageCacheHeaders = {
   "Cache-Control": "public, max-age=0, s-maxage=10",
   "CDN-Cache-Control": "max-age=10, stale-while-revalidate=60",
 } as const;
+
+/**
+ * A route's `headers` for pages with a form: the action's answer keeps the headers the action
+ * set (a 429's Retry-After, no-store), a page loaded normally keeps the loader's. Without a
+ * `headers` export Remix passes on only Set-Cookie.
+ */
+export const actionHeadersFirst: HeadersFunction = ({ actionHeaders, loaderHeaders, errorHeaders }) => {
+  if (errorHeaders && [...errorHeaders.keys()].length > 0) return errorHeaders;
+  return [...actionHeaders.keys()].length > 0 ? actionHeaders : loaderHeaders;
+};
 
 /** Pages that depend on a secret in the URL or on the visitor must never be stored anywhere. */
 export const privatePageCacheControl = "private, no-store";

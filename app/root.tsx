@@ -11,6 +11,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { IntlProvider } from "react-intl";
+import { useNonce } from "~/components/nonce";
 import { defaultLocale, messagesFor, negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -25,8 +26,15 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = ({ error, matches }) => {
   if (!error) return [{ title: pageTitle(matches) }];
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  return [{ title: pageTitle(matches, { id: status === 404 ? "errorPage.notFoundTitle" : status < 500 ? "errorPage.badRequestTitle" : "errorPage.title" }) }];
+  return [{ title: pageTitle(matches, { id: errorPageTexts(status)[0] }) }];
 };
+
+function errorPageTexts(status: number) {
+  if (status === 404) return ["errorPage.notFoundTitle", "errorPage.notFoundBody"] as const;
+  if (status === 503) return ["errorPage.unavailableTitle", "errorPage.unavailableBody"] as const;
+  if (status >= 400 && status < 500) return ["errorPage.badRequestTitle", "errorPage.badRequestBody"] as const;
+  return ["errorPage.title", "errorPage.body"] as const;
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return { locale: negotiateLocale(request.headers.get("accept-language")) };
@@ -35,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale = data?.locale ?? defaultLocale;
+  const nonce = useNonce();
   return (
     <html lang={locale}>
       <head>
@@ -47,8 +56,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messagesFor(locale)}>
           <Frame>{children}</Frame>
         </IntlProvider>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -91,12 +100,7 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const { t } = useT();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const [title, body] =
-    status === 404
-      ? (["errorPage.notFoundTitle", "errorPage.notFoundBody"] as const)
-      : status >= 400 && status < 500
-        ? (["errorPage.badRequestTitle", "errorPage.badRequestBody"] as const)
-        : (["errorPage.title", "errorPage.body"] as const);
+  const [title, body] = errorPageTexts(status);
   return (
     <div className="page narrow">
       <h1>{t(title)}</h1>

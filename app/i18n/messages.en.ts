@@ -528,6 +528,8 @@ export const en = {
   "errorPage.badRequestBody": "Please go back and try again from the form on the page.",
   "errorPage.title": "Something went wrong",
   "errorPage.body": "The page could not be shown. Please try again in a moment.",
+  "errorPage.unavailableTitle": "Busy for a moment",
+  "errorPage.unavailableBody": "The site could not reach its database just now. Please try again in a minute; if you were sending a form, it was not saved, so send it again.",
   "errorPage.home": "Go to the start page",
 
   "attachments.title": "Attachments",

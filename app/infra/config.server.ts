@@ -32,6 +32,10 @@ const environmentSchema = z
     MAIL_FROM: z.string().min(3).optional(),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://sign.example.org" }).optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z
+      .string()
+      .regex(/^[\w.:-]+$/, "must be an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::")
+      .optional(),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUN_WORKER: z.enum(["true", "false"]).default("true"),
@@ -87,6 +91,12 @@ export type DatabaseSettings = {
 
 export type Config = DatabaseSettings & {
   port: number;
+  /**
+   * The address to listen on. Outside production only this machine (127.0.0.1) unless HOST
+   * says otherwise: a development copy shows its mailbox and is not meant for the network.
+   * In production every interface, unless HOST narrows it.
+   */
+  host: string | undefined;
   publicUrl: string;
   /** Unset means: run the local dev mailbox (an SMTP server inside the app). */
   smtpUrl: string | undefined;
@@ -158,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...database,
     port: values.PORT,
+    host: values.HOST ?? (values.NODE_ENV === "production" ? undefined : "127.0.0.1"),
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ""),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM ?? "Undersign <undersign@localhost>",

@@ -1,45 +1,171 @@
-import type { NextFunction, Request, Response } from "express";
+import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
+import helmet from "helmet";
+import { databaseUnavailableRetrySeconds, isDatabaseUnavailable } from "./database-availability.server";
+import type { Logger } from "./logger.server";
+import { pathForLog } from "./logger.server";
 
 /**
- * Refuses form posts and other writes that come from another site (CSRF). Remix 2 checks
- * Origin only for some requests and answers a mismatch with a 500, so the app checks every
- * non-GET itself and answers 403.
+ * The edge of the web process: what every request meets before Remix. Each guard answers a
+ * mistake or an attack with a short plain 4xx and reads nothing it does not need.
+ * docs/decisions/010-a-hardened-edge.md says why each is here.
+ */
+
+/**
+ * Refuses writes that come from another site (CSRF) with a 403, on every route: page actions,
+ * `.data` requests and resource routes alike.
  *
  * Sec-Fetch-Site is set by the browser alone and is decisive when present. Origin is the
- * fallback for older browsers.
+ * fallback for older browsers and must be PUBLIC_URL's origin: behind a reverse proxy the Host
+ * header names the upstream (nginx sends `127.0.0.1:3000` by default), so it proves nothing.
  * Clients that send neither (curl, scripts) cannot carry a visitor's cookies, so they pass.
  */
-export function rejectCrossSiteWrites(publicUrl: string) {
+export function rejectCrossSiteWrites(publicUrl: string): RequestHandler {
   const publicOrigin = new URL(publicUrl).origin;
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+  return (req, res, next) => {
+    if (!carriesBody(req)) return next();
     const fetchSite = req.get("sec-fetch-site");
-    if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none" ? next() : forbid(res);
+    if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none" ? next() : forbidCrossSite(res);
     const origin = req.get("origin");
-    if (origin !== undefined && origin !== publicOrigin && !sameHost(origin, req.get("host"))) return forbid(res);
+    if (origin !== undefined && origin !== publicOrigin) return forbidCrossSite(res);
     next();
   };
 }
 
-function sameHost(origin: string, host: string | undefined): boolean {
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false; // "null" and other opaque origins
+function forbidCrossSite(res: Response) {
+  res.status(403).set("Cache-Control", "no-store").type("text/plain").send("Forbidden: this form was sent from another site.");
+}
+
+function carriesBody(req: Request): boolean {
+  return req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
+}
+
+/**
+ * Request bodies are capped before anything reads them. The public forms (sign, withdraw,
+ * sign in, passwords) are a few kilobytes at their longest; the organizers' forms hold an
+ * appeal's text (50,000 characters, up to 12 bytes each once URL-encoded) and its signatories;
+ * uploads hold one image of at most 10 MB, with room to say "too large" for somewhat larger
+ * files while keeping what else was typed. Past the cap: 413, with the connection closed so
+ * the rest of the body is never read. A body without a declared length (chunked) cannot be
+ * judged before reading it: 411. Browsers always declare the length of a form.
+ */
+export const requestBodyLimits = {
+  publicForm: 64 * 1024,
+  organizerForm: 2 * 1024 * 1024,
+  organizerUpload: 25 * 1024 * 1024,
+} as const;
+
+export function bodyLimitFor(req: Pick<Request, "path" | "headers">): number {
+  if (!/^\/organize(\/|\.data$|$)/.test(req.path)) return requestBodyLimits.publicForm;
+  return /^multipart\/form-data/i.test(req.headers["content-type"] ?? "") ? requestBodyLimits.organizerUpload : requestBodyLimits.organizerForm;
+}
+
+export const limitRequestBodies: RequestHandler = (req, res, next) => {
+  if (!carriesBody(req)) return next();
+  const declared = req.get("content-length");
+  if (declared === undefined) {
+    if (req.get("transfer-encoding") === undefined) return next(); // no body at all
+    return refuseBody(res, 411, "Length Required: send the form with a Content-Length.");
   }
-}
-
-function forbid(res: Response) {
-  res.status(403).type("text/plain").send("Forbidden: this form was sent from another site.");
-}
-
-/** Headers every response carries. Confirmation links hold a token, so referrers never leave the site. */
-export function securityHeaders(_req: Request, res: Response, next: NextFunction) {
-  res.set({
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-  });
+  const length = Number(declared);
+  if (!Number.isSafeInteger(length) || length < 0) return refuseBody(res, 400, "Bad Request: the Content-Length cannot be read.");
+  if (length > bodyLimitFor(req)) return refuseBody(res, 413, "Payload Too Large: this form is far longer than any form on this site.");
   next();
+};
+
+function refuseBody(res: Response, status: number, message: string) {
+  // The body is not read: closing the connection spares us receiving it.
+  res.set({ Connection: "close", "Cache-Control": "no-store" }).status(status).type("text/plain").send(message);
+}
+
+/**
+ * Security headers through helmet, and the per-response nonce that lets Remix's own inline
+ * scripts run (and nothing else inline). Styles may be set in style attributes (React's
+ * `style={…}`), not in <style> elements. No page may be framed: routes meant for embedding
+ * will relax frame-ancestors for themselves.
+ */
+export function securityHeaders(options: { isProduction: boolean }): RequestHandler[] {
+  const setNonce: RequestHandler = (_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    next();
+  };
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce as string}'`],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        // The proof-of-work widget computes in a worker served from this site.
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        ...(options.isProduction ? { "upgrade-insecure-requests": [] } : {}),
+      },
+    },
+    // HTTPS only in production: a local copy runs on http://localhost.
+    strictTransportSecurity: options.isProduction ? { maxAge: 365 * 24 * 3600, includeSubDomains: true } : false,
+    // Confirmation and withdraw links hold a token: referrers never leave the site.
+    referrerPolicy: { policy: "same-origin" },
+    xFrameOptions: { action: "deny" },
+    crossOriginEmbedderPolicy: false,
+  });
+  const permissionsPolicy: RequestHandler = (_req, res, next) => {
+    res.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()");
+    next();
+  };
+  return [setNonce, headers, permissionsPolicy];
+}
+
+/** True for 127.0.0.0/8, ::1 and IPv4 loopback written as IPv6 (::ffff:127.0.0.1). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address || !isIP(address)) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4.startsWith("127.") || address === "::1";
+}
+
+/**
+ * The connection's own peer, never X-Forwarded-For: a header anyone can send must not make a
+ * request count as coming from this machine.
+ */
+export function comesFromThisMachine(req: Request): boolean {
+  return isLoopbackAddress(req.socket.remoteAddress);
+}
+
+/** The dev mailbox shows every confirmation link: only a browser on this machine may see it. */
+export const onlyFromThisMachine: RequestHandler = (req, res, next) => {
+  if (comesFromThisMachine(req)) return next();
+  res.status(404).set("Cache-Control", "no-store").type("text/plain").send("Not Found");
+};
+
+/**
+ * Errors that reach Express (middleware before Remix; Remix's own are rendered by it): a
+ * database that does not answer is a 503, anything else a plain 500. Never a stack trace.
+ */
+export function answerErrors(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return void res.destroy();
+    res.set("Cache-Control", "no-store").type("text/plain");
+    if (isDatabaseUnavailable(error)) {
+      log.warn({ path: pathForLog(req.originalUrl), err: { message: (error as Error).message } }, "database unavailable");
+      return void res.status(503).set("Retry-After", String(databaseUnavailableRetrySeconds)).send("The site is busy or briefly unavailable. Please try again in a moment.");
+    }
+    log.error({ err: error, path: pathForLog(req.originalUrl) }, "unhandled error");
+    res.status(500).send("Something went wrong. Please try again in a moment.");
+  };
+}
+
+/**
+ * An answer to a write, or any error answer, may echo what a person typed (their name and
+ * email in a form shown again with its errors): no cache may keep it.
+ */
+export function mustNotBeStored(method: string, status: number): boolean {
+  return method !== "GET" && method !== "HEAD" ? true : status >= 400;
 }

@@ -1,5 +1,7 @@
 import { createReadableStreamFromReadable, createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
+import { databaseUnavailableRetrySeconds, withDatabaseUnavailableAs503 } from "./database-availability.server";
+import { mustNotBeStored } from "./http-guards.server";
 import type { Logger } from "./logger.server";
 import { pathForLog } from "./logger.server";
 
@@ -13,32 +15,68 @@ import { pathForLog } from "./logger.server";
  */
 export function createRemixHandler(options: {
   build: ServerBuild;
-  mode: "production" | "development";
+  /** The site's address (PUBLIC_URL): what every request is taken to be addressed to. */
+  publicUrl: string;
+  /**
+   * Development mode puts error messages and stack traces in answers; only a person on this
+   * machine may get it (see comesFromThisMachine), and never in production.
+   */
+  showErrorDetails: (req: Request) => boolean;
   getLoadContext: (req: Request, res: ExpressResponse) => AppLoadContext;
   log: Logger;
 }) {
-  const handleRequest = createRequestHandler(options.build, options.mode);
+  const build = withDatabaseUnavailableAs503(options.build);
+  const handlers = { production: createRequestHandler(build, "production"), development: createRequestHandler(build, "development") };
   return async (req: Request, res: ExpressResponse, next: NextFunction) => {
     let response: Response;
     try {
-      response = await handleRequest(createRemixRequest(req, res), options.getLoadContext(req, res));
+      const handleRequest = options.showErrorDetails(req) ? handlers.development : handlers.production;
+      response = await handleRequest(createRemixRequest(req, res, options.publicUrl), options.getLoadContext(req, res));
     } catch (error) {
       return next(error);
     }
+    response = withEdgeCacheRules(req.method, response);
     await sendResponse(res, response, (error) => options.log.error({ err: error, path: pathForLog(req.originalUrl) }, "response body failed"));
   };
 }
 
-/** The Fetch API request Remix expects; aborted when the client leaves before the response is done. */
-function createRemixRequest(req: Request, res: ExpressResponse): globalThis.Request {
-  // req.hostname respects "trust proxy" but drops the port, which X-Forwarded-Host or Host carry.
-  const port = [req.get("X-Forwarded-Host"), req.get("host")].map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10)).find(Number.isSafeInteger);
-  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+/**
+ * An answer that may echo what a person typed is never stored by a cache, and a 503 (a
+ * database that did not answer) says when to come back, however it was thrown. Headers of some
+ * responses are immutable, so the answer is rebuilt around the same body.
+ */
+function withEdgeCacheRules(method: string, response: Response): Response {
+  const noStore = mustNotBeStored(method, response.status);
+  const retryAfter = response.status === 503 && !response.headers.has("Retry-After");
+  if (!noStore && !retryAfter) return response;
+  const headers = new Headers(response.headers);
+  if (retryAfter) headers.set("Retry-After", String(databaseUnavailableRetrySeconds));
+  if (noStore) {
+    headers.set("Cache-Control", "no-store");
+    headers.delete("CDN-Cache-Control");
+  }
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * The Fetch API request Remix expects, addressed to PUBLIC_URL whatever Host the request came
+ * with (behind a reverse proxy Host names the upstream); aborted when the client leaves before
+ * the response is done.
+ */
+function createRemixRequest(req: Request, res: ExpressResponse, publicUrl: string): globalThis.Request {
+  const site = new URL(publicUrl);
+  const url = new URL(`${site.origin}${pathAndQuery(req.originalUrl)}`);
   const headers = new Headers();
   for (const [key, values] of Object.entries(req.headers)) {
     if (values === undefined) continue;
     for (const value of Array.isArray(values) ? values : [values]) headers.append(key, value);
   }
+  // rejectCrossSiteWrites has judged where a write comes from, against PUBLIC_URL. Remix's own
+  // check compares Origin with (X-Forwarded-)Host, which behind a proxy, or for a page opened
+  // as 127.0.0.1 instead of localhost, differ without any attack — and it answers with a 500.
+  headers.delete("origin");
+  headers.delete("x-forwarded-host");
+  headers.set("host", site.host);
   let controller: AbortController | null = new AbortController();
   res.on("finish", () => (controller = null));
   res.on("close", () => controller?.abort());
@@ -48,6 +86,21 @@ function createRemixRequest(req: Request, res: ExpressResponse): globalThis.Requ
     init.duplex = "half";
   }
   return new globalThis.Request(url.href, init);
+}
+
+/**
+ * The path and query of a request target: "/a?b" as sent, or taken from an absolute-form
+ * target ("GET http://host/a?b"). Never resolved against a base, where "//evil.example/x"
+ * would name another host.
+ */
+function pathAndQuery(target: string): string {
+  if (target.startsWith("/")) return target;
+  try {
+    const absolute = new URL(target);
+    return `${absolute.pathname}${absolute.search}`;
+  } catch {
+    return "/";
+  }
 }
 
 /** Compression adds flush(): a streamed page reaches the browser chunk by chunk, not at the end. */

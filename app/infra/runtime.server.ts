@@ -6,7 +6,7 @@ import { createRequestLimit, type RequestLimit } from "~/domain/request-limit";
 import { createSigningLimitCounter, type SigningLimitCounter } from "~/domain/signing-limits.server";
 import type { Config } from "./config.server";
 import { openDatabase } from "./database-connection.server";
-import { createDatabaseClient, type Database } from "./db.server";
+import { createDatabaseClient, requestDatabaseTimeouts, type Database } from "./db.server";
 import type { Logger } from "./logger.server";
 import { createMailer, type Mailer } from "./mail/mailer.server";
 import { applyMigrations } from "./migrations.server";
@@ -84,7 +84,8 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
     if (migrations.recovered.length > 0) say(`Recovered ${migrations.recovered.join(", ")}, left unfinished by an interrupted start.`);
     await prepareQueue(database.url, log);
 
-    const db = createDatabaseClient(database.url);
+    // A web process's requests work under time limits; jobs (which may run long) do not.
+    const db = createDatabaseClient(database.url, role === "web" ? { timeouts: requestDatabaseTimeouts } : {});
     stoppers.push(() => db.$disconnect());
     const streamingPool = new pg.Pool({ connectionString: database.url, max: 4, connectionTimeoutMillis: 5_000 });
     streamingPool.on("error", (error) => log.warn({ err: { message: error.message } }, "streaming connection lost"));
@@ -108,11 +109,13 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
 
     let worker: Worker | null = null;
     if (role === "worker" || config.runWorker) {
+      const jobsDb = role === "worker" ? db : createDatabaseClient(database.url, { maxConnections: config.workerConcurrency + 1 });
+      if (jobsDb !== db) stoppers.push(() => jobsDb.$disconnect());
       worker = await startWorker({
         databaseUrl: database.url,
         concurrency: config.workerConcurrency,
         log,
-        taskList: createTaskList({ db, mailer, publicUrl: config.publicUrl, log, networkAddressRetentionDays: config.site.networkAddressRetentionDays }),
+        taskList: createTaskList({ db: jobsDb, mailer, publicUrl: config.publicUrl, log, networkAddressRetentionDays: config.site.networkAddressRetentionDays }),
         crontab: jobSchedule,
       });
       stoppers.push(() => worker?.stop());

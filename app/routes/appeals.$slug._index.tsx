@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import proofOfWorkStyles from "altcha/altcha.css";
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -20,7 +20,7 @@ import { submitSignature } from "~/domain/signatures";
 import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
-import { privatePageCacheControl, publicPageCacheHeaders, readFormFields } from "~/http";
+import { actionHeadersFirst, privatePageCacheControl, publicPageCacheHeaders, readFormFields } from "~/http";
 
 const signersOnAppealPage = 10;
 
@@ -41,7 +41,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
 }
 
 // An action's answer (it echoes what was typed) keeps its own headers; a page keeps the loader's.
-export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) => (actionHeaders.has("Cache-Control") ? actionHeaders : loaderHeaders);
+export const headers = actionHeadersFirst;
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
   { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },

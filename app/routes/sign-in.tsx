@@ -5,7 +5,7 @@ import { useEffect, useRef } from "react";
 import { TextField } from "~/components/form-fields";
 import { signIn } from "~/domain/organizer-accounts.server";
 import { organizerAreaPrefix } from "~/domain/organizers";
-import { privatePageCacheControl, readFormFields } from "~/http";
+import { actionHeadersFirst, privatePageCacheControl, readFormFields } from "~/http";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { sessionCookie } from "~/infra/session-cookie.server";
@@ -16,6 +16,9 @@ export const meta: MetaFunction = ({ matches }) => [{ name: "robots", content: "
 function safeNext(next: string | null | undefined): string {
   return next && next.startsWith(organizerAreaPrefix) && !next.startsWith("//") && !/[\\\r\n]/.test(next) ? next : organizerAreaPrefix;
 }
+
+// A throttled sign-in's 429 keeps its Retry-After.
+export const headers = actionHeadersFirst;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);

@@ -33,6 +33,16 @@ export async function signInAs(context: BrowserContext, db: Database, role: Orga
 }
 
 export const test = base.extend<{ appeal: TestAppeal; inbox: Inbox }, { db: Database }>({
+  // Every journey runs under the site's Content-Security-Policy: anything it blocks (an inline
+  // script without the nonce, a style or worker from elsewhere) fails the journey.
+  page: async ({ page }, use) => {
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await use(page);
+    expect(violations, "the page broke its Content-Security-Policy").toEqual([]);
+  },
   db: [
     async ({}, use) => {
       const url = process.env.UNDERSIGN_E2E_DATABASE_URL;

@@ -41,6 +41,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     organizer: overrides.organizer ?? null,
     sessions: { idleMs: 2 * 3_600_000, absoluteMs: 24 * 3_600_000, secureCookie: false },
     site: testSiteSettings,
+    cspNonce: "test-nonce",
     close: () => pool.end(),
   };
 }

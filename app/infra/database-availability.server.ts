@@ -1,0 +1,66 @@
+import type { ServerBuild } from "@remix-run/node";
+
+/**
+ * When the database cannot answer in time, a request gets a 503 ("try again in a moment")
+ * instead of hanging or a 500 that reads like a bug. The time limits themselves are set on
+ * the connection pool (db.server.ts); this recognises the errors they and a database that is
+ * down produce, wherever they surface: Prisma, a transaction that could not start, the raw pg
+ * pool, or middleware in front of Remix.
+ */
+
+/** Prisma error codes meaning "the database is not there or did not answer in time". */
+const prismaUnavailableCodes = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
+/** SQLSTATEs with the same meaning: connection exceptions, shutting down, too many clients. */
+const unavailableSqlStates = /^(08...|57P01|57P02|57P03|53300)$/;
+/** What pg and the Prisma adapter say when a connection or a query ran out of time or broke. */
+const unavailableMessages = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Can't reach database server|Unable to start a transaction in the given time|DatabaseNotReachable|ConnectionClosed|SocketTimeout/i;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    if (typeof current !== "object") return false;
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && (prismaUnavailableCodes.has(code) || unavailableSqlStates.test(code))) return true;
+    if (typeof message === "string" && unavailableMessages.test(message)) return true;
+  }
+  return false;
+}
+
+export const databaseUnavailableRetrySeconds = 5;
+
+/** What a loader or action throws instead: Remix renders the error page with this status. */
+export function databaseUnavailableResponse(): Response {
+  return new Response("The site is busy or briefly unavailable. Please try again in a moment.", {
+    status: 503,
+    statusText: "Service Unavailable",
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(databaseUnavailableRetrySeconds), "Cache-Control": "no-store" },
+  });
+}
+
+type RouteModule = ServerBuild["routes"][string]["module"];
+type DataFunction = NonNullable<RouteModule["loader"]>;
+
+/**
+ * The build with every loader and action wrapped so that a database that is unavailable turns
+ * into a thrown 503 response. One place for every route, rather than a try/catch in each.
+ */
+export function withDatabaseUnavailableAs503(build: ServerBuild): ServerBuild {
+  const routes: ServerBuild["routes"] = {};
+  for (const [id, route] of Object.entries(build.routes)) {
+    const module: RouteModule = { ...route.module };
+    if (module.loader) module.loader = translateUnavailable(module.loader);
+    if (module.action) module.action = translateUnavailable(module.action);
+    routes[id] = { ...route, module };
+  }
+  return { ...build, routes };
+}
+
+function translateUnavailable<F extends DataFunction>(dataFunction: F): F {
+  return (async (args: Parameters<F>[0]) => {
+    try {
+      return await dataFunction(args);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw databaseUnavailableResponse();
+      throw error;
+    }
+  }) as F;
+}
