@@ -101,7 +101,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use("/vendor/altcha", express.static(altchaWorkersDirectory(), { maxAge: "1d" }));
   app.use(rejectCrossSiteWrites(config.publicUrl));
   app.use(limitRequestBodies);
-  app.use("/dev/mailbox", onlyFromThisMachine);
+  app.use(onlyFromThisMachine("/dev/mailbox"));
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);
   app.all(

@@ -209,8 +209,10 @@ describe("outside production", () => {
   test("the dev mailbox answers only a browser on this machine, whatever X-Forwarded-For says", async () => {
     const app = await startApp({ HOST: "0.0.0.0", SMTP_URL: "", TRUST_PROXY: "true" });
     assert.equal((await fetch(`${app.local}/dev/mailbox`)).status, 200);
-    const fromNetwork = await fetch(`http://${networkAddress()}:${app.port}/dev/mailbox`, { headers: { "X-Forwarded-For": "127.0.0.1" } });
-    assert.equal(fromNetwork.status, 404);
+    for (const page of ["/dev/mailbox", "/dev/mailbox.data", "/dev/mailbox/anything"]) {
+      const fromNetwork = await fetch(`http://${networkAddress()}:${app.port}${page}`, { headers: { "X-Forwarded-For": "127.0.0.1" } });
+      assert.equal(fromNetwork.status, 404, page);
+    }
   });
 });
 

@@ -139,11 +139,17 @@ export function comesFromThisMachine(req: Request): boolean {
   return isLoopbackAddress(req.socket.remoteAddress);
 }
 
-/** The dev mailbox shows every confirmation link: only a browser on this machine may see it. */
-export const onlyFromThisMachine: RequestHandler = (req, res, next) => {
-  if (comesFromThisMachine(req)) return next();
-  res.status(404).set("Cache-Control", "no-store").type("text/plain").send("Not Found");
-};
+/**
+ * Paths starting with `prefix` (the dev mailbox, which shows every confirmation link) exist
+ * only for a browser on this machine. A prefix, not a mount point: `/dev/mailbox.data` is the
+ * same page's data.
+ */
+export function onlyFromThisMachine(prefix: string): RequestHandler {
+  return (req, res, next) => {
+    if (!req.path.startsWith(prefix) || comesFromThisMachine(req)) return next();
+    res.status(404).set("Cache-Control", "no-store").type("text/plain").send("Not Found");
+  };
+}
 
 /**
  * Errors that reach Express (middleware before Remix; Remix's own are rendered by it): a
