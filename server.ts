@@ -6,7 +6,15 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { loadConfig, StartupError, type Config } from "~/infra/config.server";
-import { answerErrors, comesFromThisMachine, limitRequestBodies, onlyFromThisMachine, rejectCrossSiteWrites, securityHeaders } from "~/infra/http-guards.server";
+import {
+  answerErrors,
+  comesFromThisMachine,
+  limitRequestBodies,
+  onlyFromThisMachine,
+  refuseLegacyDataRequests,
+  rejectCrossSiteWrites,
+  securityHeaders,
+} from "~/infra/http-guards.server";
 import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.server";
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
 import { createRemixHandler } from "~/infra/remix-handler.server";
@@ -101,6 +109,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use("/vendor/altcha", express.static(altchaWorkersDirectory(), { maxAge: "1d" }));
   app.use(rejectCrossSiteWrites(config.publicUrl));
   app.use(limitRequestBodies);
+  app.use(refuseLegacyDataRequests);
   app.use(onlyFromThisMachine("/dev/mailbox"));
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);

@@ -147,7 +147,7 @@ describe("behind a reverse proxy", () => {
     const invalid = await fetch(`${app.local}/appeals/${slug}?index`, { method: "POST", headers: { "Sec-Fetch-Site": "same-origin" }, body: new URLSearchParams({ fullName: "Echo Me", email: "not-an-email" }) });
     assert.equal(invalid.status, 400);
     assert.match(await invalid.text(), /Echo Me/);
-    assert.equal(invalid.headers.get("cache-control"), "no-store");
+    assert.match(invalid.headers.get("cache-control") ?? "", /no-store/);
     assert.equal(invalid.headers.get("cdn-cache-control"), null);
 
     let last: Response | undefined;
@@ -157,7 +157,7 @@ describe("behind a reverse proxy", () => {
     }
     assert.equal(last?.status, 429);
     assert.match(last!.headers.get("retry-after") ?? "", /^\d+$/);
-    assert.equal(last!.headers.get("cache-control"), "no-store");
+    assert.match(last!.headers.get("cache-control") ?? "", /no-store/);
   });
 
   test("pages carry a CSP whose nonce is on Remix's inline scripts, and the other security headers", async () => {
@@ -242,7 +242,7 @@ describe("a database that stalls", () => {
       assert.equal(response.status, 503, what);
       assert.ok(elapsed < 6_500, `${what} answered after ${elapsed} ms`);
       assert.equal(response.headers.get("retry-after"), "5", what);
-      assert.equal(response.headers.get("cache-control"), "no-store", what);
+      assert.match(response.headers.get("cache-control") ?? "", /no-store/, what);
       if (what === "the appeal page") assert.match(await response.text(), /Busy for a moment/);
     }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { pickTranslation } from "./appeals";
+import { maxSlugLength, pickTranslation, slugPattern } from "./appeals";
 import { recordAudit } from "./audit";
 import { actionsAvailable, type LifecycleAction } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor } from "./counts";
@@ -67,7 +67,7 @@ export async function getAppealHeader(db: DatabaseOrTransaction, appealId: strin
 // Creating an appeal
 // ---------------------------------------------------------------------------------------------
 
-export const appealLimits = { title: 200, summary: 400, body: 50_000, slug: 80, publisherName: 200, about: 1_000, phoneLabel: 60, phoneNumber: 40, phones: 10, signatories: 500, signatoryName: 200, signatoryRole: 200 } as const;
+export const appealLimits = { title: 200, summary: 400, body: 50_000, slug: maxSlugLength, publisherName: 200, about: 1_000, phoneLabel: 60, phoneNumber: 40, phones: 10, signatories: 500, signatoryName: 200, signatoryRole: 200 } as const;
 
 /** Languages an appeal's text can be written in: BCP 47 tags such as "en", "kk", "pt-BR". */
 export const textLocalePattern = /^[a-z]{2,3}(-[A-Z]{2})?$/;
@@ -81,7 +81,7 @@ const slugSchema = z
   .toLowerCase()
   .min(3, { error: "errors.slugInvalid" satisfies MessageId })
   .max(appealLimits.slug, { error: "errors.slugInvalid" satisfies MessageId })
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { error: "errors.slugInvalid" satisfies MessageId });
+  .regex(slugPattern, { error: "errors.slugInvalid" satisfies MessageId });
 
 const localeSchema = z
   .string()

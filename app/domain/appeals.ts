@@ -37,8 +37,21 @@ export type Publisher = {
   supportUrl: string | null;
 };
 
+/** What an appeal's slug looks like: lower-case letters and digits in words joined by hyphens. */
+export const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const maxSlugLength = 80;
+
+/**
+ * Whether a string from a URL can be a slug at all. Anything else names no appeal and is not
+ * worth a query (Postgres refuses a NUL in a text parameter with an error, not "not found").
+ */
+export function isWellFormedSlug(slug: string): boolean {
+  return slug.length <= maxSlugLength && slugPattern.test(slug);
+}
+
 /** A published, closed or archived appeal as a visitor reads it, in their language when we have it. */
 export async function getPublicAppeal(db: DatabaseOrTransaction, slug: string, locale: string): Promise<AppealView | null> {
+  if (!isWellFormedSlug(slug)) return null;
   const appeal = await loadAppealView(db, { slug }, locale);
   return appeal && appeal.status !== "DRAFT" ? appeal : null;
 }
@@ -181,6 +194,7 @@ export async function findSignableAppeal(
   db: DatabaseOrTransaction,
   slug: string,
 ): Promise<{ id: string; slug: string; acceptsSignatures: boolean; signLimitPerMinute: number | null; signLimitPerHour: number | null; proofOfWork: "OFF" | "AUTOMATIC" | "ALWAYS" } | null> {
+  if (!isWellFormedSlug(slug)) return null;
   const appeal = await db.appeal.findUnique({
     where: { slug },
     select: { id: true, slug: true, status: true, closesAt: true, signLimitPerMinute: true, signLimitPerHour: true, proofOfWork: true },

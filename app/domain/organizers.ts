@@ -1,3 +1,5 @@
+import { withoutControlCharacters } from "./validation";
+
 /** Who runs appeals, and what each role may do. */
 export type OrganizerRole = "OWNER" | "EDITOR";
 
@@ -43,5 +45,15 @@ export function permissionForPath(pathname: string): Permission | null {
 
 /** "a@Example.org " and "a@example.org" are one account. */
 export function canonicalOrganizerEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return withoutControlCharacters(email).trim().toLowerCase();
+}
+
+/**
+ * Where to go after signing in: `next` when it is a path inside the organizer area, else the
+ * area's start. Never another site (an open redirect), and only printable ASCII — a path the
+ * guard sent here is percent-encoded, and anything else cannot go into a Location header.
+ */
+export function pathAfterSignIn(next: string | null | undefined): string {
+  if (!next || !next.startsWith(organizerAreaPrefix) || next.startsWith("//") || !/^[\x21-\x7e]*$/.test(next) || next.includes("\\")) return organizerAreaPrefix;
+  return next;
 }

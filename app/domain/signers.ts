@@ -22,7 +22,10 @@ export function encodeCursor(position: Position): string {
 
 export function decodeCursor(cursor: string): Position | null {
   const [timestamp, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!timestamp || !id || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  // Only what encodeCursor makes: an ISO time and a UUID. A made-up cursor must not reach
+  // Postgres, which answers a malformed UUID or a date it cannot hold with an error.
+  if (!timestamp || !id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(timestamp)) return null;
   const confirmedAt = new Date(timestamp);
   return Number.isNaN(confirmedAt.getTime()) ? null : { confirmedAt, id };
 }

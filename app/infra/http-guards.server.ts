@@ -42,6 +42,16 @@ function carriesBody(req: Request): boolean {
 }
 
 /**
+ * `?_data=<route>` is how Remix fetched data before single fetch; this app's pages use `.data`
+ * URLs. Remix still answers the old form, logging each as an error, so anyone could flood the
+ * log with them: they get a 400 here instead.
+ */
+export const refuseLegacyDataRequests: RequestHandler = (req, res, next) => {
+  if (!/[?&]_data(=|&|$)/.test(req.originalUrl)) return next();
+  res.status(400).set("Cache-Control", "no-store").type("text/plain").send("Bad Request: ?_data requests are not supported; use the page's .data URL.");
+};
+
+/**
  * Request bodies are capped before anything reads them. The public forms (sign, withdraw,
  * sign in, passwords) are a few kilobytes at their longest; the organizers' forms hold an
  * appeal's text (50,000 characters, up to 12 bytes each once URL-encoded) and its signatories;
@@ -159,6 +169,9 @@ export function answerErrors(log: Logger): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.destroy();
     res.set("Cache-Control", "no-store").type("text/plain");
+    // Express's own client errors (a path whose percent-encoding is broken: URIError, 400).
+    const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === "number" && status >= 400 && status < 500) return void res.status(status).send("Bad Request: this address cannot be read.");
     if (isDatabaseUnavailable(error)) {
       log.warn({ path: pathForLog(req.originalUrl), err: { message: (error as Error).message } }, "database unavailable");
       return void res.status(503).set("Retry-After", String(databaseUnavailableRetrySeconds)).send("The site is busy or briefly unavailable. Please try again in a moment.");
@@ -174,4 +187,9 @@ export function answerErrors(log: Logger): ErrorRequestHandler {
  */
 export function mustNotBeStored(method: string, status: number): boolean {
   return method !== "GET" && method !== "HEAD" ? true : status >= 400;
+}
+
+/** The Cache-Control such an answer gets: the route's own when it already forbids storing. */
+export function noStoreCacheControl(current: string | null): string {
+  return current && /\bno-store\b/.test(current) ? current : "no-store";
 }

@@ -1,7 +1,7 @@
 import { createReadableStreamFromReadable, createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import { databaseUnavailableRetrySeconds, withDatabaseUnavailableAs503 } from "./database-availability.server";
-import { mustNotBeStored } from "./http-guards.server";
+import { mustNotBeStored, noStoreCacheControl } from "./http-guards.server";
 import type { Logger } from "./logger.server";
 import { pathForLog } from "./logger.server";
 
@@ -52,7 +52,7 @@ function withEdgeCacheRules(method: string, response: Response): Response {
   const headers = new Headers(response.headers);
   if (retryAfter) headers.set("Retry-After", String(databaseUnavailableRetrySeconds));
   if (noStore) {
-    headers.set("Cache-Control", "no-store");
+    headers.set("Cache-Control", noStoreCacheControl(headers.get("Cache-Control")));
     headers.delete("CDN-Cache-Control");
   }
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });

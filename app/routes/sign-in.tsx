@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { TextField } from "~/components/form-fields";
 import { signIn } from "~/domain/organizer-accounts.server";
-import { organizerAreaPrefix } from "~/domain/organizers";
+import { pathAfterSignIn } from "~/domain/organizers";
 import { actionHeadersFirst, privatePageCacheControl, readFormFields } from "~/http";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -12,18 +12,14 @@ import { sessionCookie } from "~/infra/session-cookie.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ name: "robots", content: "noindex" }, { title: pageTitle(matches, { id: "signIn.title" }) }];
 
-/** Only a path inside the organizer area: never another site (an open redirect). */
-function safeNext(next: string | null | undefined): string {
-  return next && next.startsWith(organizerAreaPrefix) && !next.startsWith("//") && !/[\\\r\n]/.test(next) ? next : organizerAreaPrefix;
-}
 
 // A throttled sign-in's 429 keeps its Retry-After.
 export const headers = actionHeadersFirst;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  if (context.organizer) throw redirect(safeNext(url.searchParams.get("next")), 303);
-  return data({ next: safeNext(url.searchParams.get("next")), signedOut: url.searchParams.has("signed-out") }, { headers: { "Cache-Control": privatePageCacheControl } });
+  if (context.organizer) throw redirect(pathAfterSignIn(url.searchParams.get("next")), 303);
+  return data({ next: pathAfterSignIn(url.searchParams.get("next")), signedOut: url.searchParams.has("signed-out") }, { headers: { "Cache-Control": privatePageCacheControl } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -43,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   context.log.info({ organizerId: outcome.organizer.id }, "organizer signed in");
-  return redirect(safeNext(form.get("next")), {
+  return redirect(pathAfterSignIn(form.get("next")), {
     status: 303,
     headers: { "Set-Cookie": sessionCookie(outcome.session.token, outcome.session.expiresAt, { secure: context.sessions.secureCookie }) },
   });
