@@ -42,3 +42,27 @@ test.describe("An appeal that always asks for proof of work", () => {
     });
   });
 });
+
+test.describe("An appeal that asks for proof of work only of a busy network (automatic mode)", () => {
+  test("a reader downloads no widget; someone signing gets it, and near the limit the work is done unnoticed", async ({ page, db, inbox }) => {
+    const created = await createTestAppeal(db, { proofOfWork: "AUTOMATIC" });
+    // Half of 2 is reached after one signature: the second one from this address needs the work.
+    await db.appeal.update({ where: { id: created.id }, data: { signLimitPerMinute: 2 } });
+    const widgetRequests: string[] = [];
+    page.on("request", (request) => {
+      if (/altcha[^/]*\.js/i.test(request.url())) widgetRequests.push(request.url());
+    });
+
+    await page.goto(`/appeals/${created.slug}`, { waitUntil: "networkidle" });
+    expect(widgetRequests, "a reader who does not sign downloads none of the widget's script").toEqual([]);
+
+    for (const [index, email] of ["first-near@example.org", "second-near@example.org"].entries()) {
+      await page.goto(`/appeals/${created.slug}`);
+      await fillAndSubmitSignForm(page, { fullName: `Near Limit ${index + 1}`, email });
+      await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible({ timeout: 30_000 });
+      await inbox.waitForMessage(email, "Confirm your signature");
+    }
+    expect(widgetRequests.some((url) => url.includes("/build/")), "the widget's script came once someone started signing").toBe(true);
+    expect(await db.signature.count({ where: { appealId: created.id, status: "PENDING" } })).toBe(2);
+  });
+});

@@ -188,11 +188,12 @@ describe("downloading an export from the running app", () => {
     const growth = peak - before;
     t.diagnostic(`file ${(fileBytes / 1e6).toFixed(1)} MB (${(slow.wireBytes / 1e6).toFixed(1)} MB gzip); app RSS ${(before / 1e6).toFixed(0)} MB before, growth ${(growth / 1e6).toFixed(1)} MB`);
     // The file is ~31 MB. Streaming holds a few batches at a time (500 rows from the cursor,
-    // 64 KB chunks, zlib's buffers), so what grows is heap churn: 2-7 MB measured here. Buffering
-    // keeps the file in the app while the client reads: a writer that does not wait for a slow
-    // client (Remix's own) grew by 31-32 MB, rows collected before writing by 54-58 MB. Half the
-    // file separates the two with room for noise on either side.
-    assert.ok(growth < fileBytes / 2, `the app grew by ${(growth / 1e6).toFixed(1)} MB while serving a ${(fileBytes / 1e6).toFixed(1)} MB file`);
+    // 64 KB chunks, zlib's buffers), so what grows is heap churn: 2-7 MB measured on Node 20,
+    // 16 MB on Node 24 (its collector lets the heap grow further first). Buffering keeps the
+    // file in the app while the client reads: a writer that does not wait for a slow client
+    // (Remix's own) grew by 31-32 MB, rows collected before writing by 54-58 MB. Three
+    // quarters of the file (23 MB) separates the two with about 7 MB of room on either side.
+    assert.ok(growth < (fileBytes * 3) / 4, `the app grew by ${(growth / 1e6).toFixed(1)} MB while serving a ${(fileBytes / 1e6).toFixed(1)} MB file`);
   });
 
   test("clients that hang up mid-download give back the connection and are recorded as incomplete", async () => {

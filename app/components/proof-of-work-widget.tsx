@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { useT } from "~/i18n/react";
 
 /**
@@ -30,22 +30,39 @@ type AltchaGlobal = { algorithms: Map<string, () => Worker> };
 export const proofOfWorkChallengePath = "/proof-of-work/challenge";
 export const proofOfWorkWorkerPath = "/vendor/altcha/pbkdf2.js";
 
-export function ProofOfWorkWidget() {
+/**
+ * `now` loads the widget's script with the page (the appeal always asks for the work, or the
+ * last attempt was refused for want of it). `whenSigning` loads it when someone starts on the
+ * form — a pointer, a key or focus inside it — so readers who do not sign never download its
+ * 30 KB; the server asks for the work only once an address nears its limits, and then says so.
+ */
+export function ProofOfWorkWidget({ load }: { load: "now" | "whenSigning" }) {
   const { locale } = useT();
+  const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let cancelled = false;
-    void import("altcha/external").then(() => {
-      if (cancelled) return;
-      const registry = (globalThis as { $altcha?: AltchaGlobal }).$altcha;
-      // The external build ships no workers of its own: ours is served from this site.
-      registry?.algorithms.set("PBKDF2/SHA-256", () => new Worker(proofOfWorkWorkerPath));
-    });
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      void import("altcha/external").then(() => {
+        if (cancelled) return;
+        const registry = (globalThis as { $altcha?: AltchaGlobal }).$altcha;
+        // The external build ships no workers of its own: ours is served from this site.
+        registry?.algorithms.set("PBKDF2/SHA-256", () => new Worker(proofOfWorkWorkerPath));
+      });
+    };
+    const form = container.current?.closest("form");
+    const signals = ["focusin", "pointerdown", "keydown"] as const;
+    if (load === "now" || !form) start();
+    else for (const signal of signals) form.addEventListener(signal, start, { once: true });
     return () => {
       cancelled = true;
+      if (form) for (const signal of signals) form.removeEventListener(signal, start);
     };
-  }, []);
+  }, [load]);
   return (
-    <div className="proof-of-work">
+    <div className="proof-of-work" ref={container}>
       <altcha-widget challenge={proofOfWorkChallengePath} auto="onsubmit" display="invisible" name="altcha" language={locale} />
     </div>
   );

@@ -13,7 +13,8 @@ type Props = {
   /** When the page was rendered, signed by the server (a submission far faster than a person is held). */
   formIssuedAt: string;
   /** Null when the appeal asks for no proof of work; else whether the last submission lacked it. */
-  proofOfWork: { problem: "missing" | "failed" | null } | null;
+  /** Null when the appeal never asks for proof of work; `always` when it asks every signer. */
+  proofOfWork: { always: boolean; problem: "missing" | "failed" | null } | null;
 };
 
 /**
@@ -216,7 +217,7 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedA
         <input id={signFormHiddenFields.honeypot} name={signFormHiddenFields.honeypot} type="text" tabIndex={-1} autoComplete="off" />
       </div>
       <input type="hidden" name={signFormHiddenFields.issuedAt} value={formIssuedAt} />
-      {proofOfWork ? <ProofOfWorkWidget /> : null}
+      {proofOfWork ? <ProofOfWorkWidget load={proofOfWork.always || proofOfWork.problem ? "now" : "whenSigning"} /> : null}
 
       <button type="submit" className="button wide" disabled={submitting}>
         {submitting ? t("signForm.submitting") : t("signForm.submit")}

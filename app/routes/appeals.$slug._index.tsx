@@ -120,7 +120,7 @@ export default function AppealPage() {
               fields={submitted?.fields}
               fieldErrors={submitted?.fieldErrors}
               formIssuedAt={formIssuedAt}
-              proofOfWork={appeal.proofOfWork === "OFF" ? null : { problem: submitted?.proofOfWork ?? null }}
+              proofOfWork={appeal.proofOfWork === "OFF" ? null : { always: appeal.proofOfWork === "ALWAYS", problem: submitted?.proofOfWork ?? null }}
             />
           ) : (
             <p className="notice">{t("signForm.closed")}</p>
