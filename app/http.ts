@@ -10,6 +10,8 @@ import type { HeadersFunction } from "@remix-run/node";
 export const publicPageCacheHeaders = {
   "Cache-Control": "public, max-age=0, s-maxage=10",
   "CDN-Cache-Control": "max-age=10, stale-while-revalidate=60",
+  // The page's language follows Accept-Language: a cache must keep one copy per language.
+  Vary: "Accept-Language",
 } as const;
 
 /**

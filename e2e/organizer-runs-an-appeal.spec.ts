@@ -111,7 +111,8 @@ test.describe("Olga runs an appeal", () => {
 
     // 7. The draft in preview; visitors cannot see it yet.
     await page.getByRole("navigation", { name: "Sections of this appeal" }).getByRole("link", { name: "Preview" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();
+    // The organizer area's own heading names the appeal too; the preview is the article.
+    await expect(page.getByRole("article").getByRole("heading", { level: 1, name: title })).toBeVisible();
     await expect(page.locator(".appeal-text strong")).toHaveText("keep the 23:40 ferry");
     await expect(page.getByRole("region", { name: "Initial signatories" }).getByRole("listitem")).toHaveText([
       "Ingrid Solberg, GP",

@@ -176,6 +176,8 @@ describe("behind a reverse proxy", () => {
     assert.equal(response.headers.get("x-content-type-options"), "nosniff");
     assert.match(response.headers.get("permissions-policy") ?? "", /camera=\(\)/);
     assert.equal(response.headers.get("strict-transport-security"), null, "no HSTS outside production");
+    // Cached by a CDN, and in the reader's language: one copy per language.
+    assert.match(response.headers.get("vary") ?? "", /Accept-Language/i);
   });
 });
 

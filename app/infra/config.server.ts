@@ -242,7 +242,7 @@ function assertDataDirUsable(dataDir: string): void {
   }
 }
 
-/** Outside production a secret is made once and kept, so sessions survive restarts. */
+/** Outside production a secret is made once and kept, so sign forms already served and limit counters survive restarts. */
 function readOrCreateLocalSecret(dataDir: string): string {
   const file = path.join(dataDir, "session-secret");
   try {
