@@ -18,7 +18,7 @@ import {
 import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.server";
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
 import { createRemixHandler } from "~/infra/remix-handler.server";
-import { startRuntime, type Runtime } from "~/infra/runtime.server";
+import { exitAnywayAfter, startRuntime, type Runtime } from "~/infra/runtime.server";
 
 /**
  * The web process: Remix behind Express. By default it also runs the worker that sends
@@ -61,7 +61,15 @@ async function main() {
     // the embedded Postgres is stopped by its exit hook.
     if (!runtime) process.exit(reason === "SIGINT" ? 130 : reason === "SIGTERM" ? 143 : exitCode);
     const stopRuntime = runtime.stop;
+    // No new connections; requests in flight finish. A client that holds its connection past
+    // the deadline (a stalled download, a half-sent request) is cut off then.
+    const deadline = setTimeout(() => {
+      log.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown deadline reached: closing the connections still open");
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    exitAnywayAfter(config.shutdownTimeoutMs + 5_000, exitCode, log);
     server.close(() => {
+      clearTimeout(deadline);
       stopRuntime().then(
         () => process.exit(exitCode),
         () => process.exit(1),

@@ -1,6 +1,6 @@
 import { loadConfig, StartupError } from "~/infra/config.server";
 import { createLogger } from "~/infra/logger.server";
-import { startRuntime, type Runtime } from "~/infra/runtime.server";
+import { exitAnywayAfter, startRuntime, type Runtime } from "~/infra/runtime.server";
 
 /**
  * A worker process alone: sends queued email. Run as many as the mail volume needs.
@@ -18,6 +18,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     if (!runtime) process.exit(exitCode === 0 ? 130 : exitCode); // interrupted while starting
+    // Running jobs may finish until the deadline. A job cut off then stays in the queue and runs
+    // again once graphile-worker gives up on the lock it held (after 4 hours).
+    exitAnywayAfter(config.shutdownTimeoutMs, exitCode, log);
     runtime.stop().then(
       () => process.exit(exitCode),
       () => process.exit(1),

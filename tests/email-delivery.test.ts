@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
+import { SMTPServer } from "smtp-server";
+import { getAppealOverview } from "~/domain/appeal-editing";
 import { signAppeal, validateSignature } from "~/domain/signatures";
 import { createTestAppeal } from "./support/appeals";
 import { useDatabasePerTest } from "./support/database";
@@ -49,6 +52,46 @@ describe("emails about signatures", () => {
     await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
     assert.equal((await inbox.messages()).filter((m) => m.to === "patient@example.org").length, 1);
     assert.equal((await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker.jobs`)[0]?.n, 0n);
+  });
+
+  test("an address the mail server refuses for good (550) is recorded on the signature and not retried; a 4xx is retried", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const gone = await sign(appeal.id, "gone@example.org", "Gone Mailbox");
+    const busy = await sign(appeal.id, "busy@example.org", "Busy Mailbox");
+    // A mail server that knows no "gone" mailbox and is too busy for "busy" today.
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      onRcptTo(address, _session, callback) {
+        if (address.address === "gone@example.org") return callback(Object.assign(new Error("5.1.1 <gone@example.org>: no such user here"), { responseCode: 550 }));
+        if (address.address === "busy@example.org") return callback(Object.assign(new Error("4.2.1 try again later"), { responseCode: 451 }));
+        callback();
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on("end", () => callback());
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.server.address() as AddressInfo;
+    try {
+      await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: `smtp://127.0.0.1:${port}` });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
+    const refused = await t.db.signature.findUniqueOrThrow({ where: { id: gone.signatureId } });
+    assert.ok(refused.emailRejectedAt, "the refusal is recorded");
+    assert.match(refused.emailRejection ?? "", /550.*no such user/);
+    assert.equal(refused.status, "PENDING");
+    assert.equal((await t.db.signature.findUniqueOrThrow({ where: { id: busy.signatureId } })).emailRejectedAt, null);
+    const jobs = await t.db.$queryRaw<{ payload: { signatureId: string } }[]>`SELECT payload FROM graphile_worker._private_jobs`;
+    assert.deepEqual(
+      jobs.map((job) => job.payload.signatureId),
+      [busy.signatureId],
+      "only the 4xx is kept for a retry",
+    );
+    assert.equal((await getAppealOverview(t.db, appeal.id))?.counts.emailRefused, 1);
   });
 
   test("a job for a signature confirmed meanwhile sends nothing", async () => {

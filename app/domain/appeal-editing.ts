@@ -418,7 +418,8 @@ export type AppealOverview = {
   closedAt: Date | null;
   closesAt: Date | null;
   actions: LifecycleAction[];
-  counts: { confirmed: number; listed: number; pending: number; held: number };
+  /** `emailRefused`: pending signatures whose address the signer's mail server refused for good. */
+  counts: { confirmed: number; listed: number; pending: number; held: number; emailRefused: number };
   /** When signers' personal data will be, or was, erased. */
   erasure: PersonalDataErasure;
 };
@@ -429,16 +430,17 @@ export async function getAppealOverview(db: DatabaseOrTransaction, appealId: str
     select: { id: true, slug: true, status: true, closedAt: true, closesAt: true, retentionMonths: true, personalDataErasedAt: true },
   });
   if (!appeal) return null;
-  const [counts, pending, held] = await Promise.all([
+  const [counts, pending, held, emailRefused] = await Promise.all([
     getSignatureCounts(db, appealId),
     db.signature.count({ where: { appealId, status: "PENDING" } }),
     db.signature.count({ where: { appealId, status: "HELD" } }),
+    db.signature.count({ where: { appealId, status: "PENDING", emailRejectedAt: { not: null } } }),
   ]);
   const { retentionMonths, personalDataErasedAt, ...shown } = appeal;
   return {
     ...shown,
     actions: actionsAvailable(appeal.status),
-    counts: { ...counts, pending, held },
+    counts: { ...counts, pending, held, emailRefused },
     erasure: personalDataErasure({ closedAt: appeal.closedAt, retentionMonths, personalDataErasedAt }),
   };
 }

@@ -14,7 +14,8 @@ export const erasedEmailPrefix = "erased:";
 
 /**
  * SET clauses for an UPDATE of "Signature" (not aliased): the email address as typed and its
- * canonical form, the network address and browser identification, city and comment.
+ * canonical form, the network address and browser identification, city and comment, and a mail
+ * server's refusal (which usually quotes the address).
  */
 export const eraseContactAndTraces = Prisma.sql`
   email = '',
@@ -22,4 +23,5 @@ export const eraseContactAndTraces = Prisma.sql`
   "networkAddress" = NULL,
   "userAgent" = NULL,
   city = NULL,
-  comment = NULL`;
+  comment = NULL,
+  "emailRejection" = NULL`;

@@ -64,3 +64,15 @@ export async function prepareSignatureEmail(
 
   return { ...common, kind: "already-signed", appealUrl: `${publicUrl}/appeals/${encodeURIComponent(appeal.slug)}` };
 }
+
+/**
+ * The signer's mail server refused the address for good (no such mailbox, domain without mail):
+ * recorded on the signature, so organizers can see it, and not retried — retrying for a day and
+ * a half would only annoy the server. What the server said is cut to a line.
+ */
+export async function recordEmailRejection(db: Database, signatureId: string, serverAnswer: string): Promise<void> {
+  await db.signature.update({
+    where: { id: signatureId },
+    data: { emailRejectedAt: new Date(), emailRejection: serverAnswer.replace(/\s+/g, " ").trim().slice(0, 500) },
+  });
+}

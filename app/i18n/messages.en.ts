@@ -315,6 +315,7 @@ export const en = {
   "overview.pending": "Waiting for confirmation",
   "overview.listed": "Listed publicly",
   "overview.held": "Held (see Protection)",
+  "overview.emailRefused": "Waiting, but their mail server refused the confirmation email",
   "overview.deadline": "Closes by itself on {date} (UTC).",
   "overview.personalDataHeading": "Signers’ personal data",
   "overview.erasureAfterClosing": "Personal data of signers will be erased {months, plural, one {# month} other {# months}} after the appeal closes.",

@@ -40,6 +40,7 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUN_WORKER: z.enum(["true", "false"]).default("true"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
     SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
     SIGN_LIMIT_PER_IP_HOUR: z.coerce.number().int().min(0).default(200),
     SIGN_LIMIT_PER_EMAIL_HOUR: z.coerce.number().int().min(0).default(20),
@@ -105,6 +106,11 @@ export type Config = DatabaseSettings & {
   logLevel: string;
   runWorker: boolean;
   workerConcurrency: number;
+  /**
+   * On SIGTERM: how long requests in flight (and a worker's running jobs) may take to finish
+   * before the connections still open are closed and the process ends anyway.
+   */
+  shutdownTimeoutMs: number;
   signingLimits: SigningLimits;
   /** A sign form sent back sooner than this after it was handed out is held. */
   minimumFillTimeMs: number;
@@ -176,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: values.LOG_LEVEL,
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     signingLimits: {
       perAddressPerMinute: values.SIGN_LIMIT_PER_IP_MINUTE,
       perAddressPerHour: values.SIGN_LIMIT_PER_IP_HOUR,

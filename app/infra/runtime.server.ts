@@ -180,3 +180,14 @@ function watchDatabase(db: Database, lostForMs: number, onLost: () => void): () 
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * Whatever still runs when a process is told to stop (a job that will not end, a pool that will
+ * not close), it ends after `ms`: a deployment must be able to count on SIGTERM.
+ */
+export function exitAnywayAfter(ms: number, exitCode: number, log: Logger): void {
+  setTimeout(() => {
+    log.error({ ms }, "did not stop in time: exiting");
+    process.exit(exitCode);
+  }, ms).unref();
+}

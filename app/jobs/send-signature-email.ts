@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { z } from "zod";
-import { prepareSignatureEmail } from "~/domain/signature-emails";
+import { prepareSignatureEmail, recordEmailRejection } from "~/domain/signature-emails";
+import { isPermanentRecipientRejection } from "~/infra/mail/mailer.server";
 import { renderSignatureEmail } from "~/infra/mail/templates.server";
 import type { JobDependencies } from "./job-dependencies";
 
@@ -18,7 +19,15 @@ export function sendSignatureEmail(deps: JobDependencies): Task {
       deps.log.info({ jobId: helpers.job.id, signatureId: job.signatureId, kind: job.kind }, "email no longer needed");
       return;
     }
-    const { messageId } = await deps.mailer.send(renderSignatureEmail(email));
+    let messageId: string;
+    try {
+      ({ messageId } = await deps.mailer.send(renderSignatureEmail(email)));
+    } catch (error) {
+      if (!isPermanentRecipientRejection(error)) throw error; // retried with backoff
+      await recordEmailRejection(deps.db, job.signatureId, error.response ?? error.message);
+      deps.log.warn({ jobId: helpers.job.id, signatureId: job.signatureId, kind: job.kind, responseCode: error.responseCode }, "email refused by the recipient's mail server");
+      return;
+    }
     deps.log.info({ jobId: helpers.job.id, signatureId: job.signatureId, kind: job.kind, messageId }, "email sent");
   };
 }

@@ -81,6 +81,12 @@ export default function AppealOverviewPage() {
             <dt>{t("overview.held")}</dt>
             <dd>{overview.counts.held > 0 ? <Link to="protection">{number(overview.counts.held)}</Link> : number(0)}</dd>
           </div>
+          {overview.counts.emailRefused > 0 ? (
+            <div>
+              <dt>{t("overview.emailRefused")}</dt>
+              <dd>{number(overview.counts.emailRefused)}</dd>
+            </div>
+          ) : null}
         </dl>
       </section>
       <section aria-labelledby="personal-data-heading" className="card section">

@@ -8,6 +8,16 @@ export type Mailer = {
   close: () => void;
 };
 
+/**
+ * Whether sending failed because the recipient's server refused the address for good: a 5xx
+ * answer to RCPT TO (nodemailer's EENVELOPE). Anything else — the server unreachable, a 4xx
+ * "try later", a refusal of our own login or sender — is worth retrying or is ours to fix.
+ */
+export function isPermanentRecipientRejection(error: unknown): error is Error & { responseCode: number; response?: string } {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  return code === "EENVELOPE" && typeof responseCode === "number" && responseCode >= 500 && responseCode < 600;
+}
+
 /** The one way Undersign sends email: nodemailer over SMTP to SMTP_URL (or the dev mailbox). */
 export function createMailer(options: { smtpUrl: string; from: string }): Mailer {
   const transport = nodemailer.createTransport(options.smtpUrl);

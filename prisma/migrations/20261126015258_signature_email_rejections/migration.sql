@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Signature" ADD COLUMN     "emailRejectedAt" TIMESTAMPTZ(3),
+ADD COLUMN     "emailRejection" TEXT;
