@@ -16,7 +16,6 @@ import path from "node:path";
 import { loadDatabaseSettings, StartupError } from "../app/infra/config.server.js";
 import { openDatabase } from "../app/infra/database-connection.server.js";
 import { applyMigrations } from "../app/infra/migrations.server.js";
-import { checkMigrationDrift, createMigration } from "../app/infra/schema-diff.server.js";
 
 const USAGE = `Usage: tsx scripts/db.ts <command> [--verbose]
 
@@ -79,6 +78,8 @@ async function runCommand(
       return 0;
     }
     case "diff": {
+      // The schema engine (WebAssembly) is a development dependency: only diff and check need it.
+      const { createMigration } = await import("../app/infra/schema-diff.server.js");
       const { directory, sql } = await createMigration(databaseUrl, command.migrationName, { log });
       if (directory === null) {
         console.log(`schema.prisma matches prisma/migrations: nothing to write (${took()}).`);
@@ -89,6 +90,7 @@ async function runCommand(
       return 0;
     }
     case "check": {
+      const { checkMigrationDrift } = await import("../app/infra/schema-diff.server.js");
       const { inSync, sql } = await checkMigrationDrift(databaseUrl, { log });
       if (inSync) {
         console.log(`schema.prisma and prisma/migrations agree (${took()}).`);

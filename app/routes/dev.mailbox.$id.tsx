@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
-import { readMailboxMessage } from "~/infra/mail/mailbox.server";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   if (!context.devMailboxDirectory) throw data(null, { status: 404 });
+  const { readMailboxMessage } = await import("~/local/mailbox.server");
   const message = await readMailboxMessage(context.devMailboxDirectory, params.id ?? "");
   if (!message) throw data(null, { status: 404 });
   const { id, from, to, subject, date, text, messageId } = message;

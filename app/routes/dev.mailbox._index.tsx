@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { readMailbox } from "~/infra/mail/mailbox.server";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 /** Exists only in local development without SMTP_URL; everywhere else it is a 404. */
 export async function loader({ context }: LoaderFunctionArgs) {
   if (!context.devMailboxDirectory) throw data(null, { status: 404 });
+  // Loaded only here: the dev mailbox is a local stand-in, absent from production.
+  const { readMailbox } = await import("~/local/mailbox.server");
   const messages = await readMailbox(context.devMailboxDirectory);
   return data(
     { messages: messages.map(({ id, to, subject, date }) => ({ id, to, subject, date })) },

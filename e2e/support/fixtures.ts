@@ -4,7 +4,7 @@ import { test as base, expect, type BrowserContext, type Page } from "@playwrigh
 import { startSession } from "~/domain/organizer-sessions";
 import type { OrganizerRole, SignedInOrganizer } from "~/domain/organizers";
 import { createDatabaseClient, type Database } from "~/infra/db.server";
-import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
+import { readMailbox, type MailboxMessage } from "~/local/mailbox.server";
 import { createTestAppeal } from "../../tests/support/appeals";
 
 type TestAppeal = Awaited<ReturnType<typeof createTestAppeal>> & { path: string };

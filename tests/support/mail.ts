@@ -6,7 +6,7 @@ import { runOnce } from "graphile-worker";
 import type { Database } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
 import { createMailer } from "~/infra/mail/mailer.server";
-import { readMailbox, type MailboxMessage } from "~/infra/mail/mailbox.server";
+import { readMailbox, type MailboxMessage } from "~/local/mailbox.server";
 import { startSmtpSink, type SmtpSink } from "~/local/smtp-sink.server";
 import { queueLogger } from "~/infra/queue/worker.server";
 import { createTaskList } from "~/jobs";

@@ -1,6 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { simpleParser, type AddressObject } from "mailparser";
+import type { AddressObject } from "mailparser";
+
+/**
+ * Reads the dev mailbox (the messages app/local/smtp-sink.server.ts saved): a local stand-in.
+ * `mailparser` is a development dependency, loaded only when a message is read, so the
+ * production bundle never imports it.
+ */
 
 export type MailboxMessage = {
   id: string;
@@ -36,6 +42,7 @@ export async function readMailboxMessage(directory: string, id: string): Promise
   } catch {
     return null;
   }
+  const { simpleParser } = await import("mailparser");
   const parsed = await simpleParser(raw);
   return {
     id,

