@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before } from "node:test";
 import { runOnce } from "graphile-worker";
+import pg from "pg";
 import type { Database } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
 import { createMailer } from "~/infra/mail/mailer.server";
@@ -40,14 +41,19 @@ export async function deliverQueuedEmail(options: { databaseUrl: string; db: Dat
 export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number }): Promise<void> {
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: testMailFrom });
   const log = createLogger("silent");
+  // Our own pool, closed before returning: runOnce's own could keep a connection open past the
+  // test, and dropping the test's database then fails it with 57P01 in whatever test runs next.
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  pool.on("error", () => undefined);
   try {
     await runOnce({
-      connectionString: options.databaseUrl,
+      pgPool: pool,
       taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log, networkAddressRetentionDays: options.networkAddressRetentionDays ?? 30 }),
       logger: queueLogger(log),
     });
   } finally {
     mailer.close();
+    await pool.end();
   }
 }
 
