@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { negotiateLocale } from "~/i18n/i18n";
 import { loadConfig, StartupError, type Config } from "~/infra/config.server";
 import {
   answerErrors,
@@ -145,6 +146,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         pg: runtime.pg,
         site: config.site,
         cspNonce: res.locals.cspNonce as string,
+        locale: negotiateLocale(req.get("accept-language") ?? null),
       }),
     }),
   );

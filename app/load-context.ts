@@ -36,6 +36,8 @@ declare module "@remix-run/node" {
     sessions: Config["sessions"];
     /** A raw pg pool for what Prisma cannot do: streaming large reads (exports). */
     pg: pg.Pool;
+    /** The visitor's language, negotiated once from Accept-Language (see negotiateLocale). */
+    locale: string;
     /** This response's Content-Security-Policy nonce, for the inline scripts Remix writes. */
     cspNonce: string;
     /** Who runs the site and how long network addresses are kept: the privacy notice and imprint. */

@@ -12,7 +12,7 @@ import {
 } from "@remix-run/react";
 import { IntlProvider } from "react-intl";
 import { useNonce } from "~/components/nonce";
-import { defaultLocale, messagesFor, negotiateLocale } from "~/i18n/i18n";
+import { defaultLocale, messagesFor } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import styles from "~/styles/app.css";
@@ -36,8 +36,8 @@ function errorPageTexts(status: number) {
   return ["errorPage.title", "errorPage.body"] as const;
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  return { locale: negotiateLocale(request.headers.get("accept-language")) };
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { locale: context.locale };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

@@ -8,7 +8,7 @@ import {
   type ExportFormat,
 } from "~/domain/exports.server";
 import { attachmentDisposition, startStreamingBody } from "~/http";
-import { createTranslator, negotiateLocale } from "~/i18n/i18n";
+import { createTranslator } from "~/i18n/i18n";
 import { pathForLog } from "./logger.server";
 
 /** Exports hold personal data: never stored by a cache, never guessed into another type. */
@@ -38,7 +38,7 @@ export async function signatureExportResponse(args: {
   format: ExportFormat;
 }): Promise<Response> {
   const { request, context, organizer, format } = args;
-  const { t } = createTranslator(negotiateLocale(request.headers.get("accept-language")));
+  const { t } = createTranslator(context.locale);
   const appeal = await findExportableAppeal(context.db, { id: args.appealId ?? "" });
   if (!appeal) return plainText(404, t("export.errors.notFound"));
 

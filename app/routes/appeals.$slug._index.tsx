@@ -17,7 +17,6 @@ import { renderMarkdown } from "~/domain/markdown.server";
 import { listPublicSigners } from "~/domain/signers";
 import { issueFormToken } from "~/domain/form-timing.server";
 import { submitSignature } from "~/domain/signatures";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { actionHeadersFirst, privatePageCacheControl, publicPageCacheHeaders, readFormFields } from "~/http";
@@ -28,7 +27,7 @@ const signersOnAppealPage = 10;
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: proofOfWorkStyles }];
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const locale = context.locale;
   // ?lang= picks the language of the appeal's text (the reader chose it from the list).
   const textLocale = new URL(request.url).searchParams.get("lang") ?? locale;
   const appeal = await getPublicAppeal(context.db, params.slug ?? "", textLocale);
@@ -66,7 +65,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const form = await readFormFields(request);
   if (!form) throw data(null, { status: 400 });
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const locale = context.locale;
   const outcome = await submitSignature(context.db, { limits: context.signingLimits, secret: context.secret, minimumFillTimeMs: context.minimumFillTimeMs }, params.slug ?? "", form, {
     locale,
     clientAddress: context.clientAddress,

@@ -5,14 +5,13 @@ import { SignerList } from "~/components/signer-list";
 import { getPublicAppeal } from "~/domain/appeals";
 import { decodeCursor, listPublicSigners } from "~/domain/signers";
 import { publicPageCacheHeaders } from "~/http";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 const signersPerPage = 50;
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const locale = context.locale;
   const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
   if (!appeal) throw data(null, { status: 404 });
   const after = new URL(request.url).searchParams.get("after");

@@ -2,13 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getPublicAppeal } from "~/domain/appeals";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 /** Shown after every accepted submission, whatever the state of the address. */
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const locale = context.locale;
   const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
   if (!appeal) throw data(null, { status: 404 });
   return { title: appeal.title, slug: appeal.slug };

@@ -4,12 +4,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { AppealCards } from "~/components/appeal-cards";
 import { listPublishedAppeals } from "~/domain/appeals";
 import { publicPageCacheHeaders } from "~/http";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+export async function loader({ context }: LoaderFunctionArgs) {
+  const locale = context.locale;
   return data({ appeals: await listPublishedAppeals(context.db, locale, "past") }, { headers: publicPageCacheHeaders });
 }
 

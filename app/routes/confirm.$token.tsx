@@ -4,7 +4,6 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
 import { offerWithdrawalAfterConfirming } from "~/domain/withdrawals";
 import { privatePageCacheControl } from "~/http";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
@@ -28,8 +27,8 @@ function stateOf(confirmation: ConfirmationView): "ready" | "confirmed" | "tooLa
   return confirmation.tooLateToConfirm ? "tooLate" : "ready";
 }
 
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const locale = context.locale;
   const confirmation = await findConfirmation(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
   const state = stateOf(confirmation);
@@ -37,8 +36,8 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   return data(page, { headers: noStore });
 }
 
-export async function action({ params, request, context }: ActionFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+export async function action({ params, context }: ActionFunctionArgs) {
+  const locale = context.locale;
   const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
   if (!confirmation.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation }, { status: 409, headers: noStore });

@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { StatusBadge } from "~/components/status-badge";
 import { listAppealsForOrganizers } from "~/domain/appeal-editing";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
@@ -11,7 +10,7 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   requireOrganizer(context);
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const locale = context.locale;
   return {
     appeals: await listAppealsForOrganizers(context.db, locale),
     denied: new URL(request.url).searchParams.has("denied"),

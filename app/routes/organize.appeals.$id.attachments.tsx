@@ -18,7 +18,6 @@ import {
 } from "~/domain/attachments";
 import type { FieldErrors } from "~/domain/validation";
 import { readFormFields } from "~/http";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { readMultipartForm, RequestTooLarge } from "~/infra/multipart.server";
@@ -40,8 +39,8 @@ type TypedDetails = Record<DetailField, string>;
 const uploadFields = ["file", ...detailFields];
 const acceptedTypes = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf";
 
-async function appealIdOr404(context: LoaderFunctionArgs["context"], params: LoaderFunctionArgs["params"], request: Request): Promise<string> {
-  const appeal = await getAppealHeader(context.db, params.id ?? "", negotiateLocale(request.headers.get("accept-language")));
+async function appealIdOr404(context: LoaderFunctionArgs["context"], params: LoaderFunctionArgs["params"]): Promise<string> {
+  const appeal = await getAppealHeader(context.db, params.id ?? "", context.locale);
   if (!appeal) throw data(null, { status: 404 });
   return appeal.id;
 }
@@ -62,7 +61,7 @@ function readNotice(query: URLSearchParams): Notice | null {
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   requireOrganizer(context, "editAppeals");
-  const appealId = await appealIdOr404(context, params, request);
+  const appealId = await appealIdOr404(context, params);
   const attachments = await listAttachments(context.db, appealId);
   const query = new URL(request.url).searchParams;
   return {
@@ -80,7 +79,7 @@ function typedDetails(fields: Map<string, string>): TypedDetails {
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   requireOrganizer(context, "editAppeals");
-  const appealId = await appealIdOr404(context, params, request);
+  const appealId = await appealIdOr404(context, params);
   if (request.headers.get("content-type")?.startsWith("multipart/form-data")) return upload(request, context.db, appealId);
 
   const page = pagePath(appealId);

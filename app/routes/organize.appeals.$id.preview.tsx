@@ -4,7 +4,6 @@ import { useLoaderData } from "@remix-run/react";
 import { AppealAttachments, AppealAuthors, AppealPublisher, AppealText, SignatureProgress } from "~/components/appeal-parts";
 import { getAppealPreview } from "~/domain/appeals";
 import { renderMarkdown } from "~/domain/markdown.server";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
@@ -14,7 +13,7 @@ export const meta: MetaFunction = ({ matches }) => [{ name: "robots", content: "
 /** The appeal as visitors will read it — drafts included, for organizers only. */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   requireOrganizer(context, "editAppeals");
-  const textLocale = new URL(request.url).searchParams.get("lang") ?? negotiateLocale(request.headers.get("accept-language"));
+  const textLocale = new URL(request.url).searchParams.get("lang") ?? context.locale;
   const appeal = await getAppealPreview(context.db, params.id ?? "", textLocale);
   if (!appeal) throw data(null, { status: 404 });
   return { appeal, bodyHtml: renderMarkdown(appeal.body) };

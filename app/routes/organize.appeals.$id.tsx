@@ -3,15 +3,14 @@ import { data } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { StatusBadge } from "~/components/status-badge";
 import { getAppealHeader } from "~/domain/appeal-editing";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
 
 /** Every page about one appeal: its title, status and the sections to edit it. */
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
+export async function loader({ params, context }: LoaderFunctionArgs) {
   requireOrganizer(context);
-  const appeal = await getAppealHeader(context.db, params.id ?? "", negotiateLocale(request.headers.get("accept-language")));
+  const appeal = await getAppealHeader(context.db, params.id ?? "", context.locale);
   if (!appeal) throw data(null, { status: 404 });
   return { appeal };
 }

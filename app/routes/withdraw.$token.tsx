@@ -3,7 +3,6 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { findWithdrawal, withdrawSignature, type WithdrawalView } from "~/domain/withdrawals";
 import { privatePageCacheControl } from "~/http";
-import { negotiateLocale } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
@@ -19,15 +18,15 @@ type WithdrawPageData =
   | { state: "invalid"; privacyContactEmail: string }
   | { state: "ready" | "withdrawn"; withdrawal: WithdrawalView };
 
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const locale = context.locale;
   const withdrawal = await findWithdrawal(context.db, params.token ?? "", locale);
   if (!withdrawal) return data<WithdrawPageData>({ state: "invalid", privacyContactEmail: context.site.privacyContactEmail }, { status: 404, headers: noStore });
   return data<WithdrawPageData>({ state: withdrawal.withdrawn ? "withdrawn" : "ready", withdrawal }, { headers: noStore });
 }
 
-export async function action({ params, request, context }: ActionFunctionArgs) {
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+export async function action({ params, context }: ActionFunctionArgs) {
+  const locale = context.locale;
   const withdrawal = await withdrawSignature(context.db, params.token ?? "", locale);
   if (!withdrawal) return data<WithdrawPageData>({ state: "invalid", privacyContactEmail: context.site.privacyContactEmail }, { status: 404, headers: noStore });
   context.log.info({ signatureId: withdrawal.signatureId, appealId: withdrawal.appeal.id }, "signature withdrawn");

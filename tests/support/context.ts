@@ -42,6 +42,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     sessions: { idleMs: 2 * 3_600_000, absoluteMs: 24 * 3_600_000, secureCookie: false },
     site: testSiteSettings,
     cspNonce: "test-nonce",
+    locale: "en",
     close: () => pool.end(),
   };
 }
