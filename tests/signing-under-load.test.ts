@@ -1,0 +1,115 @@
+/**
+ * A burst of signatures through two web processes, with a separate worker sending the email, as
+ * a deployment runs them: nothing is lost, nothing is sent twice, and the count is exact.
+ *
+ *   npm run build && node --import tsx --test tests/signing-under-load.test.ts
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { getSignatureCounts, recountSignatures } from "~/domain/counts";
+import { issueFormToken } from "~/domain/form-timing.server";
+import { createTestAppeal } from "./support/appeals";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { confirmationToken, startTestInbox, type TestInbox } from "./support/mail";
+import { freePort, requireBuild, startProcess, type Started } from "./support/processes";
+import { waitFor } from "./support/wait";
+
+const secret = "signing-under-load-secret-0123456789abcdef";
+const signers = 200;
+const connections = 32;
+let database: TestDatabase;
+let inbox: TestInbox;
+const processes: Started[] = [];
+const folders: string[] = [];
+
+before(async () => {
+  requireBuild();
+  database = await createTestDatabase();
+  inbox = await startTestInbox();
+});
+
+after(async () => {
+  for (const running of processes) await running.stop();
+  await inbox.stop();
+  await database.drop();
+  for (const folder of folders) await rm(folder, { recursive: true, force: true });
+});
+
+async function start(entry: "server" | "worker"): Promise<string> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-load-"));
+  folders.push(dataDir);
+  const running = startProcess("node", [`build/${entry}.js`], {
+    env: {
+      DATABASE_URL: database.url,
+      SMTP_URL: inbox.url,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      RUN_WORKER: "false",
+      NODE_ENV: "test",
+      SESSION_SECRET: secret,
+      // One address sends the whole burst: the limits are not what this test is about.
+      SIGN_LIMIT_PER_IP_MINUTE: "0",
+      SIGN_LIMIT_PER_IP_HOUR: "0",
+      SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
+      SIGN_MIN_FILL_SECONDS: "0",
+    },
+  });
+  processes.push(running);
+  await running.waitForOutput(entry === "server" ? /Undersign is running at/ : /worker is running/);
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Runs `work` for 0…count-1 on `connections` loops at once. */
+async function inParallel(count: number, work: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let index = next++; index < count; index = next++) await work(index);
+    }),
+  );
+}
+
+test(`${signers} signatures at once through two web processes: each stored once, emailed once by a separate worker, confirmed and counted exactly`, async () => {
+  const appeal = await createTestAppeal(database.db, { proofOfWork: "OFF" });
+  const servers = [await start("server"), await start("server")];
+  await start("worker");
+
+  const statuses = new Map<number, number>();
+  const formIssuedAt = issueFormToken(secret, Date.now() - 10_000);
+  await inParallel(signers, async (index) => {
+    const response = await fetch(`${servers[index % 2]}/appeals/${appeal.slug}?index`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Sec-Fetch-Site": "same-origin" },
+      body: new URLSearchParams({ fullName: `Load Signer ${index}`, email: `load${index}@example.org`, acceptPrivacy: "on", showPublicly: index % 2 ? "on" : "", formIssuedAt }),
+    });
+    await response.arrayBuffer();
+    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+  });
+  assert.deepEqual(Object.fromEntries(statuses), { 303: signers }, "every signature was answered as accepted");
+  assert.equal(await database.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), signers, "one row for each answer");
+
+  // The worker sends one confirmation email per signature, and no more.
+  const mailTo = async () => (await inbox.messages()).filter((message) => /^load\d+@example\.org$/.test(message.to));
+  await waitFor(async () => (await mailTo()).length >= signers, `${signers} confirmation emails`, 60_000);
+  const messages = await mailTo();
+  assert.equal(new Set(messages.map((message) => message.to)).size, signers, "each signer got one email");
+  assert.equal(messages.length, signers, "nobody got two");
+  await waitFor(async () => (await database.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker._private_jobs`)[0]?.n === 0n, "the queue to empty");
+
+  // Every link pressed once, through either process: the count is exact.
+  await inParallel(messages.length, async (index) => {
+    const response = await fetch(`${servers[index % 2]}/confirm/${confirmationToken(messages[index]!)}`, {
+      method: "POST",
+      headers: { "Sec-Fetch-Site": "same-origin" },
+    });
+    await response.arrayBuffer();
+    assert.equal(response.status, 200);
+  });
+  assert.deepEqual(await getSignatureCounts(database.db, appeal.id), { confirmed: signers, listed: signers / 2 });
+  assert.deepEqual(await recountSignatures(database.db, appeal.id), { confirmed: signers, listed: signers / 2 });
+});
