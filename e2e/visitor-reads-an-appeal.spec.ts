@@ -19,7 +19,8 @@ test.describe("A visitor reads an appeal", () => {
 
     const scan = page.getByRole("img", { name: /First page of the signed letter/ });
     await expect(scan).toBeVisible();
-    expect(await scan.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    // Visible as soon as it has a place on the page; loaded when its pixels have arrived.
+    await expect.poll(() => scan.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
     await expect(page.locator("figcaption")).toContainText("Page 1 of the letter as delivered to the town hall");
     await expect(page.locator("figcaption")).toContainText("Credit: Scan: Friends of Aldermere Library");
 
