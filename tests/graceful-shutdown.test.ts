@@ -6,38 +6,28 @@
  *   npm run build && node --import tsx --test tests/graceful-shutdown.test.ts
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { issueFormToken } from "~/domain/form-timing.server";
 import { createTestAppeal } from "./support/appeals";
 import { createTestDatabase, type TestDatabase } from "./support/database";
-import { freePort, requireBuild, startProcess, type Started } from "./support/processes";
+import { builtProcesses, type Started } from "./support/processes";
 
 const secret = "graceful-shutdown-secret-0123456789abcdef";
 let database: TestDatabase;
-const folders: string[] = [];
+const apps = builtProcesses();
 
 before(async () => {
-  requireBuild();
   database = await createTestDatabase();
 });
 
 after(async () => {
+  await apps.stopAll();
   await database.drop();
-  for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
 async function startApp(): Promise<{ app: Started; port: number }> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-shutdown-"));
-  folders.push(dataDir);
-  const app = startProcess("node", ["build/server.js"], {
-    env: { DATABASE_URL: database.url, PORT: String(port), DATA_DIR: dataDir, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: secret, SHUTDOWN_TIMEOUT_SECONDS: "3", LOG_LEVEL: "info" },
-  });
-  await app.waitForOutput(/Undersign is running at/);
+  const { process: app, port } = await apps.start("server", { DATABASE_URL: database.url, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: secret, SHUTDOWN_TIMEOUT_SECONDS: "3", LOG_LEVEL: "info" });
   return { app, port };
 }
 

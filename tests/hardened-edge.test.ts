@@ -7,46 +7,34 @@
  *   npm run build && node --import tsx --test tests/hardened-edge.test.ts
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import os from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { issueFormToken } from "~/domain/form-timing.server";
 import { createTestAppeal } from "./support/appeals";
 import { createTestDatabase, type TestDatabase } from "./support/database";
-import { freePort, requireBuild, startProcess, type Started } from "./support/processes";
+import { builtProcesses } from "./support/processes";
 import { waitFor } from "./support/wait";
 import { startStallingProxy, type StallingProxy } from "./support/stalling-proxy";
 
 const secret = "hardened-edge-secret-0123456789abcdef";
 const publicUrl = "https://sign.example.org";
 let database: TestDatabase;
-const apps: Started[] = [];
-const folders: string[] = [];
+const apps = builtProcesses();
 
 before(async () => {
-  requireBuild();
   database = await createTestDatabase();
 });
 
 after(async () => {
-  for (const app of apps) await app.stop();
+  await apps.stopAll();
   await database.drop();
-  for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
 type App = { port: number; local: string };
 
 async function startApp(env: Record<string, string> = {}): Promise<App> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-edge-"));
-  folders.push(dataDir);
-  const app = startProcess("node", ["build/server.js"], {
-    env: { DATABASE_URL: database.url, PORT: String(port), DATA_DIR: dataDir, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: secret, SIGN_MIN_FILL_SECONDS: "0", ...env },
-  });
-  apps.push(app);
-  await app.waitForOutput(/Undersign is running at/);
+  const { port } = await apps.start("server", { DATABASE_URL: database.url, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: secret, SIGN_MIN_FILL_SECONDS: "0", ...env });
   return { port, local: `http://127.0.0.1:${port}` };
 }
 

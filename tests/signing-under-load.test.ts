@@ -5,16 +5,13 @@
  *   npm run build && node --import tsx --test tests/signing-under-load.test.ts
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import { getSignatureCounts, recountSignatures } from "~/domain/counts";
 import { issueFormToken } from "~/domain/form-timing.server";
 import { createTestAppeal } from "./support/appeals";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { confirmationToken, startTestInbox, type TestInbox } from "./support/mail";
-import { freePort, requireBuild, startProcess, type Started } from "./support/processes";
+import { builtProcesses } from "./support/processes";
 import { waitFor } from "./support/wait";
 
 const secret = "signing-under-load-secret-0123456789abcdef";
@@ -22,44 +19,32 @@ const signers = 200;
 const connections = 32;
 let database: TestDatabase;
 let inbox: TestInbox;
-const processes: Started[] = [];
-const folders: string[] = [];
+const processes = builtProcesses();
 
 before(async () => {
-  requireBuild();
   database = await createTestDatabase();
   inbox = await startTestInbox();
 });
 
 after(async () => {
-  for (const running of processes) await running.stop();
+  await processes.stopAll();
   await inbox.stop();
   await database.drop();
-  for (const folder of folders) await rm(folder, { recursive: true, force: true });
 });
 
 async function start(entry: "server" | "worker"): Promise<string> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-load-"));
-  folders.push(dataDir);
-  const running = startProcess("node", [`build/${entry}.js`], {
-    env: {
-      DATABASE_URL: database.url,
-      SMTP_URL: inbox.url,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      RUN_WORKER: "false",
-      NODE_ENV: "test",
-      SESSION_SECRET: secret,
-      // One address sends the whole burst: the limits are not what this test is about.
-      SIGN_LIMIT_PER_IP_MINUTE: "0",
-      SIGN_LIMIT_PER_IP_HOUR: "0",
-      SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
-      SIGN_MIN_FILL_SECONDS: "0",
-    },
+  const { port } = await processes.start(entry, {
+    DATABASE_URL: database.url,
+    SMTP_URL: inbox.url,
+    RUN_WORKER: "false",
+    NODE_ENV: "test",
+    SESSION_SECRET: secret,
+    // One address sends the whole burst: the limits are not what this test is about.
+    SIGN_LIMIT_PER_IP_MINUTE: "0",
+    SIGN_LIMIT_PER_IP_HOUR: "0",
+    SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
+    SIGN_MIN_FILL_SECONDS: "0",
   });
-  processes.push(running);
-  await running.waitForOutput(entry === "server" ? /Undersign is running at/ : /worker is running/);
   return `http://127.0.0.1:${port}`;
 }
 

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -123,4 +125,30 @@ export async function freePort(): Promise<number> {
 /** A stack trace is for developers; a person reading a start-up message should never see one. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+(\(|:\d+:\d+)/m.test(text);
+}
+
+/**
+ * Built processes (`node build/server.js` or `build/worker.js`) that a test file starts, each in
+ * a data folder of its own, stopped and cleaned up together by `stopAll` (call it in `after`).
+ */
+export function builtProcesses() {
+  const started: Started[] = [];
+  const folders: string[] = [];
+  return {
+    /** Starts one and resolves once it says it is running; `port` is free and set as PORT. */
+    async start(entry: "server" | "worker", env: Record<string, string>): Promise<{ process: Started; port: number }> {
+      requireBuild();
+      const port = await freePort();
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-test-"));
+      folders.push(dataDir);
+      const running = startProcess("node", [`build/${entry}.js`], { env: { PORT: String(port), DATA_DIR: dataDir, ...env } });
+      started.push(running);
+      await running.waitForOutput(entry === "server" ? /Undersign is running at/ : /worker is running/);
+      return { process: running, port };
+    },
+    async stopAll(): Promise<void> {
+      for (const running of started) await running.stop();
+      for (const folder of folders) await rm(folder, { recursive: true, force: true });
+    },
+  };
 }
