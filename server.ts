@@ -18,8 +18,10 @@ import {
 } from "~/infra/http-guards.server";
 import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.server";
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
+import { createPublicPageCache } from "~/infra/public-page-cache.server";
 import { createRemixHandler } from "~/infra/remix-handler.server";
 import { exitAnywayAfter, startRuntime, type Runtime } from "~/infra/runtime.server";
+import { isSupervisedWebProcess, reportReadyToSupervisor, superviseWebProcesses } from "~/infra/web-processes.server";
 
 /**
  * The web process: Remix behind Express. By default it also runs the worker that sends
@@ -35,6 +37,14 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel).child({ role: "web" });
+  if (config.webProcesses > 1 && !isSupervisedWebProcess()) {
+    const checkPortIsFree = async () => {
+      const probe = http.createServer();
+      await listen(probe, config.port, config.host);
+      await new Promise((closed) => probe.close(closed));
+    };
+    return superviseWebProcesses({ config, log, say, checkPortIsFree });
+  }
 
   // On the embedded database, one web server per data folder (see running-instance.server.ts).
   const local = config.databaseUrl ? null : await import("~/local/running-instance.server");
@@ -91,6 +101,7 @@ async function main() {
   const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   handle = createApp(runtime, build, log);
 
+  if (isSupervisedWebProcess()) return reportReadyToSupervisor();
   log.info({ host: config.host ?? "all interfaces", port: config.port, publicUrl: config.publicUrl }, "listening");
   say(`\nUndersign is running at http://localhost:${config.port}`);
   if (runtime.devMailboxDirectory) say(`Dev mailbox: http://localhost:${config.port}/dev/mailbox\n`);
@@ -122,6 +133,10 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use(onlyFromThisMachine("/dev/mailbox"));
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);
+  app.use((req, res, next) => {
+    res.locals.locale = negotiateLocale(req.get("accept-language") ?? null);
+    next();
+  });
   app.all(
     "*",
     createRemixHandler({
@@ -129,6 +144,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
       publicUrl: config.publicUrl,
       showErrorDetails: (req) => !config.isProduction && comesFromThisMachine(req),
       log,
+      pageCache: config.pageCacheMs > 0 ? { cache: createPublicPageCache({ maxAgeMs: config.pageCacheMs }), keyFor: pageCacheKey } : null,
       getLoadContext: (req, res) => ({
         db: runtime.db,
         log,
@@ -146,12 +162,21 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         pg: runtime.pg,
         site: config.site,
         cspNonce: res.locals.cspNonce as string,
-        locale: negotiateLocale(req.get("accept-language") ?? null),
+        locale: res.locals.locale as string,
       }),
     }),
   );
   app.use(answerErrors(log));
   return app;
+}
+
+/**
+ * Which stored page answers a request: one per address and language, and none for a signed-in
+ * organizer (who may see more than visitors).
+ */
+function pageCacheKey(req: express.Request, res: express.Response): string | null {
+  if (res.locals.organizer) return null;
+  return `${res.locals.locale as string} ${req.originalUrl}`;
 }
 
 function altchaWorkersDirectory(): string {

@@ -48,6 +48,10 @@ const confirmTokens = Number(process.env.BENCH_CONFIRM_TOKENS ?? phaseSeconds * 
 /** Extra arguments to node for the web process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes. */
 const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
+/** Web processes (WEB_PROCESSES: a number, or "auto" for one per core) and the page cache's lifetime. */
+const webProcesses = process.env.BENCH_WEB_PROCESSES ?? "auto";
+const pageCacheSeconds = process.env.BENCH_PAGE_CACHE_SECONDS ?? "1";
+
 const connections = { bare: 50, sign: 32, direct: 16, confirm: 32, page: 50 };
 const targets = { signRate: 1000, signP99: 200, directRatio: 0.35, pageRate: 2000, pageP99: 100, confirmRate: 1000 };
 
@@ -135,7 +139,7 @@ async function main() {
       postgres: `PostgreSQL ${await setting("server_version")} (${embedded ? "embedded, on the same cores" : serverUrl.host}); fsync ${await setting("fsync")}, synchronous_commit ${await setting("synchronous_commit")}, shared_buffers ${await setting("shared_buffers")}, max_connections ${await setting("max_connections")}`,
     };
     console.log(`Machine: ${facts.machine}\nNode ${facts.node}\n${facts.postgres}`);
-    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web process NODE_ENV=production, LOG_LEVEL=warn, RUN_WORKER=false, signing limits off, its default pool of 10 database connections.`);
+    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits off, the default pool of 10 database connections per process.`);
 
     const appeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http", proofOfWork: "OFF" });
     const warmAppeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http-warm", proofOfWork: "OFF" });
@@ -162,6 +166,8 @@ async function main() {
         SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
         SIGN_LIMIT_PER_EMAIL_HOUR: "0",
         SIGN_MIN_FILL_SECONDS: "0",
+        WEB_PROCESSES: webProcesses,
+        PAGE_CACHE_SECONDS: pageCacheSeconds,
       },
     });
     await app.waitForOutput(/Undersign is running/);

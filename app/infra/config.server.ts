@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import type { SigningLimits } from "~/domain/signing-limits.server";
@@ -39,6 +40,10 @@ const environmentSchema = z
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUN_WORKER: z.enum(["true", "false"]).default("true"),
+    WEB_PROCESSES: z
+      .union([z.literal("auto"), z.coerce.number().int().min(1).max(64)], { error: 'must be a number of processes (1–64) or "auto" (one per core)' })
+      .default(1),
+    PAGE_CACHE_SECONDS: z.coerce.number().min(0).max(10).default(1),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
     SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
@@ -62,6 +67,10 @@ const environmentSchema = z
       .default("false"),
   })
   .superRefine((env, ctx) => {
+    // The embedded Postgres of a local start belongs to one process; several need a real server.
+    if (env.WEB_PROCESSES !== 1 && !env.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["WEB_PROCESSES"], message: "above 1 needs DATABASE_URL (the embedded Postgres of a local start serves one process)" });
+    }
     if (env.NODE_ENV !== "production") return;
     // In production nothing may fall back to a local stand-in: a missing setting is a mistake.
     // The privacy notice and the imprint must name who runs the site.
@@ -106,6 +115,17 @@ export type Config = DatabaseSettings & {
   logLevel: string;
   runWorker: boolean;
   workerConcurrency: number;
+  /**
+   * How many web processes serve the port (node:cluster), so that requests use every core.
+   * With more than one, the first process only supervises: it starts them, replaces one that
+   * dies, and runs the worker (RUN_WORKER) itself.
+   */
+  webProcesses: number;
+  /**
+   * How long a public page, as rendered for visitors who are not signed in, is served from
+   * memory before it is rendered again (0: never). Counts on it are at most this old.
+   */
+  pageCacheMs: number;
   /**
    * On SIGTERM: how long requests in flight (and a worker's running jobs) may take to finish
    * before the connections still open are closed and the process ends anyway.
@@ -182,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: values.LOG_LEVEL,
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
+    webProcesses: values.WEB_PROCESSES === "auto" ? os.availableParallelism() : values.WEB_PROCESSES,
+    pageCacheMs: values.PAGE_CACHE_SECONDS * 1000,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     signingLimits: {
       perAddressPerMinute: values.SIGN_LIMIT_PER_IP_MINUTE,

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response as ExpressResponse } from "express
 import { databaseUnavailableRetrySeconds, withDatabaseUnavailableAs503 } from "./database-availability.server";
 import { mustNotBeStored, noStoreCacheControl } from "./http-guards.server";
 import type { Logger } from "./logger.server";
+import type { PublicPageCache } from "./public-page-cache.server";
 import { pathForLog } from "./logger.server";
 
 /**
@@ -24,6 +25,8 @@ export function createRemixHandler(options: {
   showErrorDetails: (req: Request) => boolean;
   getLoadContext: (req: Request, res: ExpressResponse) => AppLoadContext;
   log: Logger;
+  /** Public pages for visitors who are not signed in, kept for a moment (PAGE_CACHE_SECONDS). */
+  pageCache: { cache: PublicPageCache; keyFor: (req: Request, res: ExpressResponse) => string | null } | null;
 }) {
   const build = withDatabaseUnavailableAs503(options.build);
   const handlers = { production: createRequestHandler(build, "production"), development: createRequestHandler(build, "development") };
@@ -31,7 +34,13 @@ export function createRemixHandler(options: {
     let response: Response;
     try {
       const handleRequest = options.showErrorDetails(req) ? handlers.development : handlers.production;
-      response = await handleRequest(createRemixRequest(req, res, options.publicUrl), options.getLoadContext(req, res));
+      const render = () => handleRequest(createRemixRequest(req, res, options.publicUrl), options.getLoadContext(req, res));
+      const cacheKey = req.method === "GET" ? options.pageCache?.keyFor(req, res) : null;
+      if (cacheKey && options.pageCache) {
+        const uncacheable = await options.pageCache.cache.serve(req, res, cacheKey, render);
+        if (!uncacheable) return;
+        response = uncacheable;
+      } else response = await render();
     } catch (error) {
       return next(error);
     }

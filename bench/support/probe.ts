@@ -64,13 +64,15 @@ export type CpuShares = {
 /** Starts counting; the returned function stops and gives the CPU used since, per second. */
 export function startCpuProbe(pids: { app: number; postmaster: number | null }, cores: number): () => CpuShares {
   const started = performance.now();
-  const app = readStat(pids.app)?.ticks ?? 0;
+  // The web process and, with WEB_PROCESSES > 1, the web processes its supervisor started.
+  const appTicks = () => [...ticksWithChildren(pids.app).values()].reduce((sum, ticks) => sum + ticks, 0);
+  const app = appTicks();
   const postgres = pids.postmaster ? ticksWithChildren(pids.postmaster) : null;
   const bench = process.cpuUsage();
   const machine = machineTicks();
   return () => {
     const seconds = (performance.now() - started) / 1000;
-    const appAfter = readStat(pids.app)?.ticks ?? app;
+    const appAfter = appTicks();
     let postgresTicks: number | null = null;
     if (postgres && pids.postmaster) {
       postgresTicks = 0;
