@@ -52,6 +52,11 @@ const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(
 const webProcesses = process.env.BENCH_WEB_PROCESSES ?? "auto";
 const pageCacheSeconds = process.env.BENCH_PAGE_CACHE_SECONDS ?? "1";
 
+/** Signing limits high enough never to hold a signature in the benchmark, but counted all the same. */
+const generousLimit = "1000000000";
+/** A distinct network address for each of 16 million signers (10.0.0.0/8), as a proxy forwards it. */
+const addressOfSigner = (index: number) => `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+
 const connections = { bare: 50, sign: 32, direct: 16, confirm: 32, page: 50 };
 const targets = { signRate: 1000, signP99: 200, directRatio: 0.35, pageRate: 2000, pageP99: 100, confirmRate: 1000 };
 
@@ -139,7 +144,7 @@ async function main() {
       postgres: `PostgreSQL ${await setting("server_version")} (${embedded ? "embedded, on the same cores" : serverUrl.host}); fsync ${await setting("fsync")}, synchronous_commit ${await setting("synchronous_commit")}, shared_buffers ${await setting("shared_buffers")}, max_connections ${await setting("max_connections")}`,
     };
     console.log(`Machine: ${facts.machine}\nNode ${facts.node}\n${facts.postgres}`);
-    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits off, the default pool of 10 database connections per process.`);
+    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits generous (counted, never reached; each signer from its own address via X-Forwarded-For), the default pool of 10 database connections per process.`);
 
     const appeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http", proofOfWork: "OFF" });
     const warmAppeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http-warm", proofOfWork: "OFF" });
@@ -161,10 +166,13 @@ async function main() {
         PORT: String(port),
         RUN_WORKER: "false",
         DATA_DIR: dataDir,
-        SIGN_LIMIT_PER_IP_MINUTE: "0",
-        SIGN_LIMIT_PER_IP_HOUR: "0",
-        SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
-        SIGN_LIMIT_PER_EMAIL_HOUR: "0",
+        // The limits' code path runs (the issue allows generous limits, not none), and each
+        // signer comes from an address of its own, as a spike does, through a trusted proxy.
+        SIGN_LIMIT_PER_IP_MINUTE: generousLimit,
+        SIGN_LIMIT_PER_IP_HOUR: generousLimit,
+        SIGN_LIMIT_PER_IP_SITE_HOUR: generousLimit,
+        SIGN_LIMIT_PER_EMAIL_HOUR: generousLimit,
+        TRUST_PROXY: "loopback",
         SIGN_MIN_FILL_SECONDS: "0",
         WEB_PROCESSES: webProcesses,
         PAGE_CACHE_SECONDS: pageCacheSeconds,
@@ -213,7 +221,7 @@ async function main() {
         ...(index % 2 ? { showPublicly: "on" } : {}),
         formIssuedAt: issueFormToken(secret, Date.now() - 10_000),
       }).toString();
-      return { method: "POST", path: `/appeals/${slug}?index`, headers: formHeaders, body };
+      return { method: "POST", path: `/appeals/${slug}?index`, headers: { ...formHeaders, "x-forwarded-for": addressOfSigner(index) }, body };
     };
     const pageRequest = (): LoadRequest => ({ method: "GET", path: `/appeals/${appeal.slug}`, headers: browserHeaders });
     // Warm the code paths and the app's connection pool (the page too, which the sign phase does not touch).

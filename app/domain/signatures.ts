@@ -4,7 +4,7 @@ import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { enqueueSignatureEmail, type SignatureEmailKind } from "~/infra/queue/outbox.server";
+import { enqueueSignatureEmail, signatureEmailJobIdForRow, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
@@ -125,6 +125,24 @@ export async function signAppeal(db: Database, appealId: string, input: Signatur
     consentedAt: new Date(),
   };
   const held = origin.holdReason ?? null;
+
+  // Most submissions are a person's first: one statement stores the signature and queues its
+  // email (a statement is a transaction of its own), in one round trip to the database. When the
+  // address has signed before, nothing is written and the transaction below decides.
+  const [first] = await db.$queryRaw<{ id: string }[]>`
+    WITH inserted AS (
+      INSERT INTO "Signature" (id, "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
+                               locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
+                               status, "heldReason", "emailsSent")
+      VALUES (gen_random_uuid(), ${appealId}::uuid, ${emailCanonical}, ${details.fullName}, ${details.email}, ${details.role}, ${details.country},
+              ${details.city}, ${details.comment}, ${details.showPublicly}, ${details.wantsUpdates}, ${details.locale}, ${details.networkAddress}::inet,
+              ${details.userAgent}, ${details.privacyNoticeVersion}, ${details.consentTextVersion}, ${details.consentedAt},
+              ${held ? "HELD" : "PENDING"}::"SignatureStatus", ${held}, ${held ? 0 : 1})
+      ON CONFLICT ("appealId", "emailCanonical") DO NOTHING
+      RETURNING id
+    )
+    SELECT id::text, CASE WHEN ${held === null} THEN ${signatureEmailJobIdForRow("confirm-signature")} END AS "jobId" FROM inserted`;
+  if (first) return held ? { signatureId: first.id, emailQueued: null, held: true } : { signatureId: first.id, emailQueued: "confirm-signature", held: false };
 
   return db.$transaction(async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent second submission must not abort the transaction.

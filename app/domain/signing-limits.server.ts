@@ -1,6 +1,5 @@
 import { createHmac } from "node:crypto";
 import { isIP, isIPv6 } from "node:net";
-import { RateLimiterPrisma } from "rate-limiter-flexible";
 import type { Database } from "~/infra/db.server";
 
 /**
@@ -58,15 +57,21 @@ function expandIPv6(address: string): string[] {
   return [...headGroups, ...Array.from({ length: Math.max(0, missing) }, () => "0"), ...tailGroups];
 }
 
+/** Each limit's window, and the prefix of its counters' keys (as rate-limiter-flexible wrote them before). */
+const windows: Record<LimitName, { keyPrefix: string; seconds: number }> = {
+  "address-minute": { keyPrefix: "sign-minute", seconds: 60 },
+  "address-hour": { keyPrefix: "sign-hour", seconds: 3600 },
+  "email-hour": { keyPrefix: "sign-email-hour", seconds: 3600 },
+  "address-site-hour": { keyPrefix: "sign-site-hour", seconds: 3600 },
+};
+
+/**
+ * The counters are rows of the RateLimit table, as rate-limiter-flexible keeps them (its
+ * RateLimiterPrisma store still serves the sign-in throttle and clears expired rows), but a
+ * submission counts in all its windows with one statement: signing is the hot path, and the
+ * store's delete-then-upsert per window cost about ten round trips per signature.
+ */
 export function createSigningLimitCounter(db: Database, limits: SigningLimits, secret: string): SigningLimitCounter {
-  // Points are counted, not enforced, by the library: the limit depends on the appeal.
-  const window = (keyPrefix: string, duration: number) => new RateLimiterPrisma({ storeClient: db, tableName: "rateLimit", keyPrefix, points: Number.MAX_SAFE_INTEGER, duration });
-  const windows = {
-    "address-minute": window("sign-minute", 60),
-    "address-hour": window("sign-hour", 3600),
-    "email-hour": window("sign-email-hour", 3600),
-    "address-site-hour": window("sign-site-hour", 3600),
-  } satisfies Record<LimitName, RateLimiterPrisma>;
   const hash = (value: string) => createHmac("sha256", secret).update(value).digest("base64url");
 
   const plan = (appeal: AppealLimits, clientAddress: string, emailCanonical: string | null) => {
@@ -77,24 +82,34 @@ export function createSigningLimitCounter(db: Database, limits: SigningLimits, s
       { name: "address-site-hour", key: address, limit: limits.perAddressSitePerHour },
     ];
     if (emailCanonical !== null) entries.push({ name: "email-hour", key: hash(`email:${emailCanonical}`), limit: limits.perEmailPerHour });
-    return entries.filter((entry) => entry.limit > 0);
+    return entries.filter((entry) => entry.limit > 0).map((entry) => ({ ...entry, key: `${windows[entry.name].keyPrefix}:${entry.key}` }));
   };
 
   return {
     async count(appeal, submission) {
-      let over: LimitName | null = null;
-      for (const entry of plan(appeal, submission.clientAddress, submission.emailCanonical)) {
-        const result = await windows[entry.name].consume(entry.key);
-        if (over === null && result.consumedPoints > entry.limit) over = entry.name;
-      }
-      return over;
+      const entries = plan(appeal, submission.clientAddress, submission.emailCanonical);
+      if (entries.length === 0) return null;
+      // An expired window starts again at 1. Rows are locked in key order, so concurrent
+      // submissions sharing counters cannot deadlock.
+      const counted = await db.$queryRaw<{ key: string; points: number }[]>`
+        INSERT INTO "RateLimit" (key, points, expire)
+        SELECT key, 1, now() + make_interval(secs => seconds)
+        FROM unnest(${entries.map((entry) => entry.key)}::text[], ${entries.map((entry) => windows[entry.name].seconds)}::int[]) AS counter(key, seconds)
+        ORDER BY key
+        ON CONFLICT (key) DO UPDATE SET
+          points = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".points + 1 ELSE 1 END,
+          expire = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".expire ELSE EXCLUDED.expire END
+        RETURNING key, points`;
+      const points = new Map(counted.map((row) => [row.key, row.points]));
+      return entries.find((entry) => (points.get(entry.key) ?? 0) > entry.limit)?.name ?? null;
     },
     async isNearLimit(appeal, clientAddress) {
-      for (const entry of plan(appeal, clientAddress, null)) {
-        const state = await windows[entry.name].get(entry.key);
-        if (state && state.consumedPoints * 2 >= entry.limit) return true;
-      }
-      return false;
+      const entries = plan(appeal, clientAddress, null);
+      if (entries.length === 0) return false;
+      const current = await db.$queryRaw<{ key: string; points: number }[]>`
+        SELECT key, points FROM "RateLimit" WHERE key = ANY(${entries.map((entry) => entry.key)}::text[]) AND expire > now()`;
+      const points = new Map(current.map((row) => [row.key, row.points]));
+      return entries.some((entry) => (points.get(entry.key) ?? 0) * 2 >= entry.limit);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Prisma } from "~/generated/prisma/client";
 import type { DatabaseOrTransaction } from "~/infra/db.server";
 
 /**
@@ -21,6 +22,19 @@ const emailMaxAttempts = 12;
 
 export async function enqueueSignatureEmail(db: DatabaseOrTransaction, job: SignatureEmailJob): Promise<void> {
   await enqueueEmail(db, taskNames.sendSignatureEmail, job);
+}
+
+/**
+ * The job enqueueSignatureEmail adds, as an SQL expression giving the job's id, for the
+ * signature in the `id` column of the row at hand: a signature and its email can then be written
+ * by one statement, in one round trip (see signAppeal).
+ */
+export function signatureEmailJobIdForRow(kind: SignatureEmailKind): Prisma.Sql {
+  return Prisma.sql`(graphile_worker.add_job(
+    ${taskNames.sendSignatureEmail}::text,
+    json_build_object('signatureId', id, 'kind', ${kind}::text),
+    max_attempts => ${emailMaxAttempts}::int
+  )).id`;
 }
 
 /**
