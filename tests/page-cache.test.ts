@@ -1,0 +1,122 @@
+/**
+ * The page cache (PAGE_CACHE_SECONDS): a reader of a public page gets it from memory, with a
+ * Content-Security-Policy that allows exactly its scripts by their hashes; the count on it is
+ * never more than twice the cache's lifetime old; a signed-in organizer always gets a fresh page.
+ *
+ *   npm run build && node --import tsx --test tests/page-cache.test.ts
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, test } from "node:test";
+import { chromium } from "@playwright/test";
+import { confirmAndCount } from "~/domain/counts";
+import { startSession } from "~/domain/organizer-sessions";
+import { sessionCookieName } from "~/infra/session-cookie.server";
+import { createTestAppeal } from "./support/appeals";
+import { chromiumArgs, findChromium } from "./support/chromium";
+import { createTestDatabase, type TestDatabase } from "./support/database";
+import { builtProcesses } from "./support/processes";
+
+const cacheSeconds = 1;
+let database: TestDatabase;
+let baseUrl: string;
+const apps = builtProcesses();
+
+before(async () => {
+  database = await createTestDatabase();
+  const { port } = await apps.start("server", {
+    DATABASE_URL: database.url,
+    RUN_WORKER: "false",
+    NODE_ENV: "test",
+    SESSION_SECRET: "page-cache-secret-0123456789abcdef0123",
+    PAGE_CACHE_SECONDS: String(cacheSeconds),
+  });
+  baseUrl = `http://127.0.0.1:${port}`;
+});
+
+after(async () => {
+  await apps.stopAll();
+  await database.drop();
+});
+
+/** The count the page shows, from its progress bar. */
+function countOn(html: string): number {
+  const value = /data-testid="signature-count"[\s\S]*?<progress [^>]*value="(\d+)"/.exec(html)?.[1];
+  assert.ok(value !== undefined, "the page shows a count");
+  return Number(value);
+}
+
+async function confirmOneMore(appealId: string): Promise<void> {
+  const email = `reader-${Math.random().toString(36).slice(2)}@example.org`;
+  const signature = await database.db.signature.create({ data: { appealId, fullName: "Cached Reader", email, emailCanonical: email } });
+  assert.equal(await confirmAndCount(database.db, signature.id), true);
+}
+
+test("a second reader gets the stored page, its scripts allowed by hashes and no nonce left in it", async () => {
+  const appeal = await createTestAppeal(database.db);
+  const first = await fetch(`${baseUrl}/appeals/${appeal.slug}`);
+  const second = await fetch(`${baseUrl}/appeals/${appeal.slug}`);
+  assert.equal(second.status, 200);
+  assert.ok(second.headers.has("age"), "the second answer comes from the cache and says how old it is");
+  const html = await second.text();
+  assert.equal(html, await first.text(), "both readers get the same page");
+  assert.doesNotMatch(html, /nonce=/, "a stored page carries no nonce for others to reuse");
+
+  const policy = second.headers.get("content-security-policy") ?? "";
+  assert.doesNotMatch(policy, /'nonce-/);
+  const inlineScripts = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((match) => match[1]!).filter(Boolean);
+  assert.ok(inlineScripts.length >= 2, "Remix's inline scripts are on the page");
+  for (const script of inlineScripts) {
+    const source = `'sha256-${createHash("sha256").update(script, "utf8").digest("base64")}'`;
+    assert.ok(policy.includes(source), `the policy allows the inline script starting ${JSON.stringify(script.slice(0, 40))}`);
+  }
+});
+
+test("the count on a stored page is at most twice the cache's lifetime old", async () => {
+  const appeal = await createTestAppeal(database.db);
+  const before = countOn(await (await fetch(`${baseUrl}/appeals/${appeal.slug}`)).text());
+  await confirmOneMore(appeal.id);
+  const confirmedAt = Date.now();
+  let shown = before;
+  while (shown === before && Date.now() - confirmedAt < 5_000) {
+    shown = countOn(await (await fetch(`${baseUrl}/appeals/${appeal.slug}`)).text());
+  }
+  const ageMs = Date.now() - confirmedAt;
+  assert.equal(shown, before + 1);
+  assert.ok(ageMs <= 2 * cacheSeconds * 1000 + 500, `the new count showed after ${ageMs} ms`);
+});
+
+test("a signed-in organizer is never given a stored page", async () => {
+  const appeal = await createTestAppeal(database.db);
+  const email = `organizer-${Math.random().toString(36).slice(2)}@organizers.example`;
+  const organizer = await database.db.organizer.create({ data: { email, emailCanonical: email, name: "Fresh Eyes", role: "EDITOR" } });
+  const { token } = await startSession(database.db, organizer.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 });
+  const cookie = `${sessionCookieName({ secure: false })}=${token}`;
+  await fetch(`${baseUrl}/appeals/${appeal.slug}`); // stored for visitors
+  await confirmOneMore(appeal.id);
+  const answer = await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { cookie } });
+  assert.equal(answer.headers.has("age"), false);
+  assert.equal(countOn(await answer.text()), 1, "the organizer sees the confirmation at once");
+});
+
+test("in a browser, a stored page runs its scripts without a single policy violation", async () => {
+  const browser = findChromium();
+  assert.ok("path" in browser, "problem" in browser ? browser.problem : "");
+  const appeal = await createTestAppeal(database.db);
+  const chromiumBrowser = await chromium.launch({ executablePath: browser.path, args: chromiumArgs });
+  try {
+    const page = await chromiumBrowser.newPage();
+    const complaints: string[] = [];
+    page.on("console", (message) => (message.type() === "error" || /Content.Security.Policy/i.test(message.text())) && complaints.push(message.text()));
+    page.on("pageerror", (error) => complaints.push(error.message));
+    for (const visit of ["first", "stored"]) {
+      const answer = await page.goto(`${baseUrl}/appeals/${appeal.slug}`);
+      if (visit === "stored") assert.ok(answer?.headers()["age"] !== undefined, "the second visit is served from the cache");
+      // Remix's router exists only once its scripts have run and the page has hydrated.
+      await page.waitForFunction(() => "__remixRouter" in window, null, { timeout: 10_000 });
+    }
+    assert.deepEqual(complaints, []);
+  } finally {
+    await chromiumBrowser.close();
+  }
+});
