@@ -70,6 +70,11 @@ export async function superviseWebProcesses(options: {
     runtime = await startRuntime({ role: "web", config, log, say, onFatal: () => stopAll(1) });
   }
 
+  // The web processes accept connections from the shared port themselves, rather than the
+  // supervisor accepting each and handing it over (node's default on Linux): a connection handed
+  // to a process at the moment it dies would otherwise hang, and the supervisor's one core
+  // would be spent passing sockets.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const startWebProcess = () => cluster.fork({ RUN_WORKER: "false" });
   cluster.on("message", (worker, message) => {
     if (message !== readyMessage || stopping) return;
