@@ -256,6 +256,21 @@ export type ModeratedSignature = {
 
 export type ModerationPage = { signatures: ModeratedSignature[]; nextCursor: string | null };
 
+/** The query behind a page of the table (one row more than the page, to know whether more follow); bench/moderation.ts runs it directly too. */
+export function moderationPageQuery(appealId: string, filters: SignatureFilters, options: { cursor?: string | null; limit: number }): Prisma.Sql {
+  const conditions = filterConditions(appealId, filters);
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  if (after) conditions.push(Prisma.sql`("createdAt", id) < (${after.confirmedAt}, ${after.id}::uuid)`);
+  return Prisma.sql`
+    SELECT id::text AS id, "fullName", email, status::text AS status, "heldReason", "hiddenAt" IS NOT NULL AS hidden,
+      "showPublicly", "createdAt", "confirmedAt", host("networkAddress") AS "networkAddress", "userAgent",
+      "invalidatedByActionId"::text AS "invalidatedByActionId"
+    FROM "Signature"
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY "createdAt" DESC, id DESC
+    LIMIT ${options.limit + 1}`;
+}
+
 /**
  * An appeal's signatures, newest first, keyset-paginated on (createdAt, id) along the
  * (appealId, createdAt DESC, id DESC) index: page 1,000 costs what page 1 costs.
@@ -267,17 +282,7 @@ export async function listSignaturesForModeration(
   options: { cursor?: string | null; limit: number },
 ): Promise<ModerationPage> {
   if (!uuidPattern.test(appealId)) return { signatures: [], nextCursor: null };
-  const conditions = filterConditions(appealId, filters);
-  const after = options.cursor ? decodeCursor(options.cursor) : null;
-  if (after) conditions.push(Prisma.sql`("createdAt", id) < (${after.confirmedAt}, ${after.id}::uuid)`);
-  const rows = await db.$queryRaw<ModeratedSignature[]>`
-    SELECT id::text AS id, "fullName", email, status::text AS status, "heldReason", "hiddenAt" IS NOT NULL AS hidden,
-      "showPublicly", "createdAt", "confirmedAt", host("networkAddress") AS "networkAddress", "userAgent",
-      "invalidatedByActionId"::text AS "invalidatedByActionId"
-    FROM "Signature"
-    WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY "createdAt" DESC, id DESC
-    LIMIT ${options.limit + 1}`;
+  const rows = await db.$queryRaw<ModeratedSignature[]>(moderationPageQuery(appealId, filters, options));
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return { signatures: page, nextCursor: rows.length > options.limit && last ? encodeCursor({ confirmedAt: last.createdAt, id: last.id }) : null };
