@@ -29,7 +29,9 @@ import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, signAppeal, validateSignature } from "~/domain/signatures";
 import { createWithdrawalToken, withdrawSignature } from "~/domain/withdrawals";
 import type { Database } from "~/infra/db.server";
+import { action as signaturesAction, loader as signaturesLoader } from "~/routes/organize.appeals.$id.signatures";
 import { createTestAppeal } from "./support/appeals";
+import { testLoadContext } from "./support/context";
 import { useDatabasePerTest } from "./support/database";
 import { confirmationToken, deliverQueuedEmail, useInbox } from "./support/mail";
 
@@ -299,6 +301,40 @@ describe("moderation", () => {
       assert.ok(readSignatureFilters(new URLSearchParams(query)).fieldErrors[field], `${query} is refused on ${field}`);
     }
     assert.deepEqual((await listSignaturesForModeration(t.db, appeal.id, noSignatureFilters, { cursor: "garbage", limit: 5 })).signatures.length, 5, "a made-up cursor starts at the top");
+  });
+
+  test("the page answers bad input with a 4xx and changes nothing: filters, made-up ids, a missing preview time, an unknown intent", async () => {
+    const editor = await anEditor(t.db);
+    const appeal = await createTestAppeal(t.db);
+    const signature = await signAndConfirm(t.db, appeal.id, "one@example.org");
+    const context = testLoadContext(t.db, t.url, { organizer: editor });
+    const url = `http://localhost/organize/appeals/${appeal.id}/signatures`;
+    const statusOf = async (call: () => Promise<unknown>) => {
+      try {
+        const result = (await call()) as { init?: { status?: number } | null };
+        return result.init?.status ?? 200;
+      } catch (thrown) {
+        return (thrown as { init?: { status?: number } }).init?.status ?? 500;
+      }
+    };
+    const get = (query: string) => statusOf(() => signaturesLoader({ request: new Request(`${url}?${query}`), params: { id: appeal.id }, context }));
+    const post = (form: Record<string, string>) =>
+      statusOf(() => signaturesAction({ request: new Request(url, { method: "POST", body: new URLSearchParams(form) }), params: { id: appeal.id }, context }));
+    try {
+      assert.equal(await get(""), 200);
+      assert.equal(await get("network=10.0.0.0%2F99&state=gone"), 400);
+      assert.equal(await get(`after=${"x".repeat(300)}`), 200, "a made-up cursor starts at the top");
+      assert.equal(await post({ intent: "hide", signature: "'; DROP TABLE" }), 409);
+      assert.equal(await post({ intent: "undo", action: "00000000-0000-0000-0000-000000000000" }), 409);
+      assert.equal(await post({ intent: "preview", bulkDomain: "", bulkNetwork: "", bulkFrom: "", bulkTo: "" }), 400);
+      assert.equal(await post({ intent: "apply", bulkDomain: "example.org", asOf: "yesterday" }), 400);
+      assert.equal(await post({ intent: "explode" }), 400);
+      assert.deepEqual(await exactCounts(t.db, appeal.id, "after bad input"), { confirmed: 1, listed: 1 });
+      assert.equal(await post({ intent: "invalidate", signature }), 200);
+      assert.deepEqual(await exactCounts(t.db, appeal.id, "after an invalidation through the page"), { confirmed: 0, listed: 0 });
+    } finally {
+      await context.close();
+    }
   });
 
   test("property: any sequence of moderation, bulk actions, undos, confirmations and withdrawals keeps the counts exact", async () => {
