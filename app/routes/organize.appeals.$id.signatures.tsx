@@ -208,7 +208,7 @@ function stateLabels(signature: ModeratedSignature, t: ReturnType<typeof useT>["
   const labels = [t(`moderation.state.${signature.status.toLowerCase() as "pending"}`)];
   if (signature.hidden) labels.push(t("moderation.state.hidden"));
   if (signature.status === "HELD" && signature.heldReason) labels.push(t(`protection.reason.${signature.heldReason}` as "protection.reason.blocked"));
-  if (signature.invalidatedByActionId) labels.push(t("moderation.inBulk"));
+  if (signature.status === "INVALIDATED" && signature.invalidatedByActionId) labels.push(t("moderation.inBulk"));
   return labels;
 }
 
