@@ -17,6 +17,7 @@ const ORGANIZER_PAGES = [
   "{appeal}/attachments",
   "{appeal}/export",
   "{appeal}/protection",
+  "{appeal}/signatures",
   "{appeal}/preview",
   "/organize/organizers",
   "/organize/audit",
@@ -53,6 +54,7 @@ test.describe("The organizer area, signed out", () => {
       [`${base}/details`, { slug: "hijacked", publisherName: "X" }],
       ["/organize/organizers", { intent: "invite", name: "Mallory", email: "mallory@example.org", role: "OWNER" }],
       ["/organize/appeals/new", { locale: "en", title: "Spam", publisherName: "Spam" }],
+      [`${base}/signatures`, { intent: "apply", bulkDomain: "example.org", asOf: new Date().toISOString() }],
     ];
     for (const [path, form] of posts) {
       const response = await page.request.post(path, { form, maxRedirects: 0 });

@@ -24,7 +24,13 @@ export type AuditAction =
   | "block-list.added"
   | "block-list.removed"
   | "signatures.released"
-  | "signatures.discarded";
+  | "signatures.discarded"
+  | "signature.hidden"
+  | "signature.shown"
+  | "signature.invalidated"
+  | "signature.restored"
+  | "signatures.invalidated"
+  | "signatures.invalidation-undone";
 
 /** Who did it: an organizer, or the system acting on its own. */
 export type AuditActor = { id: string; name: string; email: string } | { system: "command line" | "scheduled job" | "anonymous visitor" };

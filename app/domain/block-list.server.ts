@@ -36,8 +36,13 @@ export async function listBlockedSigners(db: DatabaseOrTransaction): Promise<Blo
 
 const domainPattern = /^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** "example.org" (lower-cased): the part of an email address after the @. */
+export function isEmailDomain(value: string): boolean {
+  return domainPattern.test(value);
+}
+
 /** An address, or a range in CIDR notation, IPv4 or IPv6, with a prefix that makes sense. */
-function isNetwork(value: string): boolean {
+export function isNetwork(value: string): boolean {
   const [address = "", prefix, ...rest] = value.split("/");
   const version = isIP(address);
   if (version === 0 || rest.length > 0) return false;

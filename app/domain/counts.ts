@@ -24,10 +24,10 @@ export async function confirmAndCount(db: DatabaseOrTransaction, signatureId: st
     WITH confirmed AS (
       UPDATE "Signature" SET status = 'CONFIRMED', "confirmedAt" = now()
       WHERE id = ${signatureId}::uuid AND status = 'PENDING'
-      RETURNING "appealId", "showPublicly"
+      RETURNING "appealId", "showPublicly" AND "hiddenAt" IS NULL AS listed
     )
     INSERT INTO "SignatureCountShard" ("appealId", shard, confirmed, listed)
-    SELECT "appealId", ${shard}, 1, CASE WHEN "showPublicly" THEN 1 ELSE 0 END FROM confirmed
+    SELECT "appealId", ${shard}, 1, CASE WHEN listed THEN 1 ELSE 0 END FROM confirmed
     ON CONFLICT ("appealId", shard) DO UPDATE
       SET confirmed = "SignatureCountShard".confirmed + EXCLUDED.confirmed,
           listed = "SignatureCountShard".listed + EXCLUDED.listed`;
@@ -57,11 +57,15 @@ export async function getSignatureCountsFor(
   );
 }
 
-/** The counts recomputed from the signatures themselves: the shards must always agree. */
+/**
+ * The counts recomputed from the signatures themselves: the shards must always agree. A
+ * signature counts while CONFIRMED, and is listed while its signer chose so and no organizer
+ * hid it (moderation.server.ts).
+ */
 export async function recountSignatures(db: DatabaseOrTransaction, appealId: string): Promise<SignatureCounts> {
   const [confirmed, listed] = await Promise.all([
     db.signature.count({ where: { appealId, status: "CONFIRMED" } }),
-    db.signature.count({ where: { appealId, status: "CONFIRMED", showPublicly: true } }),
+    db.signature.count({ where: { appealId, status: "CONFIRMED", showPublicly: true, hiddenAt: null } }),
   ]);
   return { confirmed, listed };
 }

@@ -94,7 +94,7 @@ export async function findExportableAppeal(db: DatabaseOrTransaction, where: { i
 function exportCondition(appealId: string, filters: ExportFilters): { sql: string; values: string[] } {
   const values = [appealId];
   const conditions = [`"appealId" = $1::uuid`, `"status" = 'CONFIRMED'`];
-  if (filters.listedOnly) conditions.push(`"showPublicly"`);
+  if (filters.listedOnly) conditions.push(`"showPublicly" AND "hiddenAt" IS NULL`);
   if (filters.from) {
     values.push(filters.from);
     conditions.push(`"confirmedAt" >= ($${values.length}::date)::timestamp AT TIME ZONE 'UTC'`);

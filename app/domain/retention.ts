@@ -91,7 +91,7 @@ export async function erasePersonalDataOfClosedAppeals(db: Database, options: { 
 }
 
 /** Withdrawn signatures were erased when they were withdrawn. */
-const statusesToErase = ["PENDING", "CONFIRMED", "HELD"] as const;
+const statusesToErase = ["PENDING", "CONFIRMED", "HELD", "INVALIDATED"] as const;
 
 /**
  * One appeal's signatures, batch by batch in the order of the (appealId, status, createdAt)

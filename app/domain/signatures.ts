@@ -10,6 +10,7 @@ import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
 import { recordAudit } from "./audit";
 import { isBlocked } from "./block-list.server";
+import { confirmWhileInvalidated } from "./moderation.server";
 import { consentTextVersion, privacyNoticeVersion } from "./consent";
 import { canonicalEmail } from "./email-addresses";
 import { judgeFillTime, readFormToken } from "./form-timing.server";
@@ -157,8 +158,8 @@ export async function signAppeal(db: Database, appealId: string, input: Signatur
       return { signatureId: created.id, emailQueued: "confirm-signature", held: false };
     }
 
-    const existing = await tx.$queryRaw<{ id: string; status: "PENDING" | "CONFIRMED" | "WITHDRAWN" | "HELD"; emailsSent: number }[]>`
-      SELECT id, status::text AS status, "emailsSent" FROM "Signature"
+    const existing = await tx.$queryRaw<{ id: string; status: "PENDING" | "CONFIRMED" | "WITHDRAWN" | "HELD" | "INVALIDATED"; invalidatedFrom: "PENDING" | "CONFIRMED" | null; emailsSent: number }[]>`
+      SELECT id, status::text AS status, "invalidatedFrom"::text AS "invalidatedFrom", "emailsSent" FROM "Signature"
       WHERE "appealId" = ${appealId}::uuid AND "emailCanonical" = ${emailCanonical}
       FOR UPDATE`;
     const signature = existing[0];
@@ -181,7 +182,9 @@ export async function signAppeal(db: Database, appealId: string, input: Signatur
       return { signatureId: signature.id, emailQueued: null, held: false };
     }
 
-    if (signature.status === "PENDING") {
+    // An invalidated signature is answered as what it was, so that its sender learns nothing; it
+    // stays invalidated (and uncounted) whatever they do.
+    if (signature.status === "PENDING" || (signature.status === "INVALIDATED" && signature.invalidatedFrom === "PENDING")) {
       // The latest submission is what the person will confirm: the confirmation page shows it.
       await tx.signature.update({ where: { id: signature.id }, data: { ...details, emailsSent: { increment: 1 } } });
       await enqueueSignatureEmail(tx, { signatureId: signature.id, kind: "confirm-signature" });
@@ -302,7 +305,8 @@ export async function findConfirmation(
       signatureId: string;
       fullName: string;
       showPublicly: boolean;
-      status: "PENDING" | "CONFIRMED" | "WITHDRAWN";
+      status: "PENDING" | "CONFIRMED" | "WITHDRAWN" | "HELD" | "INVALIDATED";
+      invalidatedFrom: "PENDING" | "CONFIRMED" | null;
       appealId: string;
       slug: string;
       defaultLocale: string;
@@ -313,7 +317,7 @@ export async function findConfirmation(
     }[]
   >`
     SELECT t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
-           s.status::text AS status, a.id AS "appealId", a.slug, a."defaultLocale",
+           s.status::text AS status, s."invalidatedFrom"::text AS "invalidatedFrom", a.id AS "appealId", a.slug, a."defaultLocale",
            a.status::text AS "appealStatus", a."closedAt", a."closesAt",
            (SELECT json_agg(json_build_object('locale', tr.locale, 'title', tr.title))
               FROM "AppealTranslation" tr WHERE tr."appealId" = a.id) AS translations
@@ -322,16 +326,18 @@ export async function findConfirmation(
     JOIN "Appeal" a ON a.id = s."appealId"
     WHERE t."tokenHash" = ${hashToken(token)}`;
   if (!found || found.purpose !== "CONFIRM") return null;
-  if (found.status === "WITHDRAWN") return null;
+  // An invalidated signature looks like what it was (moderation.server.ts): a bot learns nothing.
+  const status = found.status === "INVALIDATED" ? (found.invalidatedFrom ?? "PENDING") : found.status;
+  if (status === "WITHDRAWN" || status === "HELD") return null;
   // A used link keeps working so that pressing the button twice shows the same success page.
-  if (found.status === "PENDING" && found.expiresAt.getTime() < Date.now()) return null;
+  if (status === "PENDING" && found.expiresAt.getTime() < Date.now()) return null;
   const translation = pickTranslation(found.translations ?? [], locale, found.defaultLocale);
   const now = new Date();
   return {
     signatureId: found.signatureId,
     fullName: found.fullName,
     showPublicly: found.showPublicly,
-    confirmed: found.status === "CONFIRMED",
+    confirmed: status === "CONFIRMED",
     tooLateToConfirm: !acceptsConfirmations({ status: found.appealStatus, closedAt: found.closedAt, closesAt: found.closesAt }, now),
     appeal: { id: found.appealId, slug: found.slug, title: translation?.title ?? found.slug, closedAt: effectiveClosingTime({ status: found.appealStatus, closedAt: found.closedAt, closesAt: found.closesAt }, now) },
   };
@@ -348,9 +354,11 @@ export async function confirmSignature(db: Database, token: string, locale: stri
   // Only the statement that moves PENDING to CONFIRMED counts it, so a double press or two
   // tabs count once.
   if (await confirmAndCount(db, view.signatureId)) return { ...view, confirmed: true };
+  // Invalidated while pending: remembered as confirmed, not counted.
+  if (await confirmWhileInvalidated(db, view.signatureId)) return { ...view, confirmed: true };
   // Someone else confirmed it a moment ago (fine), or it was withdrawn meanwhile (not fine).
   const current = await db.signature.findUnique({ where: { id: view.signatureId }, select: { status: true } });
-  return current?.status === "CONFIRMED" ? { ...view, confirmed: true } : null;
+  return current?.status === "CONFIRMED" || current?.status === "INVALIDATED" ? { ...view, confirmed: true } : null;
 }
 
 export type HeldSignature = { id: string; fullName: string; email: string; heldReason: string | null; createdAt: Date; networkAddress: string | null };

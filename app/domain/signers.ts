@@ -46,6 +46,8 @@ export async function listPublicSigners(
       appealId,
       status: "CONFIRMED",
       showPublicly: true,
+      // Hidden by an organizer (moderation): still counted, not listed.
+      hiddenAt: null,
       ...(after
         ? {
             OR: [

@@ -115,7 +115,7 @@ async function withdrawAndErase(db: Database, signatureId: string, usedTokenHash
   await db.$transaction(async (tx) => {
     const withdrawn = await tx.$queryRaw<{ previousStatus: string }[]>`
       WITH previous AS (
-        SELECT id, status, "showPublicly" FROM "Signature"
+        SELECT id, status, "showPublicly" AND "hiddenAt" IS NULL AS "wasListed" FROM "Signature"
         WHERE id = ${signatureId}::uuid AND status <> 'WITHDRAWN'
         FOR UPDATE
       ), withdrawn AS (
@@ -131,7 +131,7 @@ async function withdrawAndErase(db: Database, signatureId: string, usedTokenHash
           locale = DEFAULT,
           ${eraseContactAndTraces}
         FROM previous WHERE "Signature".id = previous.id
-        RETURNING "Signature"."appealId", previous.status AS "previousStatus", previous."showPublicly" AS "wasListed"
+        RETURNING "Signature"."appealId", previous.status AS "previousStatus", previous."wasListed"
       ), uncounted AS (
         INSERT INTO "SignatureCountShard" ("appealId", shard, confirmed, listed)
         SELECT "appealId", ${shard}, -1, CASE WHEN "wasListed" THEN -1 ELSE 0 END

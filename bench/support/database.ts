@@ -1,0 +1,39 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
+
+export type BenchDatabase = {
+  url: string;
+  /** "embedded", or the host of BENCH_DATABASE_URL. */
+  server: string;
+  /** Drops the database and stops an embedded server this started. */
+  drop: () => Promise<void>;
+};
+
+/**
+ * A database of its own for one benchmark run: on BENCH_DATABASE_URL's server, else on an embedded
+ * Postgres under the system's temporary folder. Named after the benchmark, with a random suffix.
+ */
+export async function createBenchDatabase(benchmark: string): Promise<BenchDatabase> {
+  const embedded = process.env.BENCH_DATABASE_URL
+    ? null
+    : await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), "undersign-bench-postgres"), database: "postgres" });
+  const serverUrl = new URL(process.env.BENCH_DATABASE_URL ?? embedded!.url);
+  const name = `undersign_bench_${benchmark}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    server: embedded ? "embedded" : serverUrl.host,
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+      await embedded?.stop();
+    },
+  };
+}
