@@ -9,7 +9,7 @@
  */
 import pg from "pg";
 import { createAppeal } from "~/domain/appeals";
-import { dashboardQueries, getAppealDashboard } from "~/domain/dashboard";
+import { dashboardQueries, getAppealDashboard } from "~/domain/dashboard.server";
 import { demoAppeal } from "~/domain/demo-appeal";
 import { createTestDatabase } from "../tests/support/database";
 

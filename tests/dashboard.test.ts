@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { confirmAndCount } from "~/domain/counts";
-import { getAppealDashboard } from "~/domain/dashboard";
+import { getAppealDashboard } from "~/domain/dashboard.server";
 import { createWithdrawalToken, withdrawSignature } from "~/domain/withdrawals";
 import type { Database } from "~/infra/db.server";
 import { createTestAppeal } from "./support/appeals";
