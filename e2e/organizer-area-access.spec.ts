@@ -10,6 +10,7 @@ const ORGANIZER_PAGES = [
   "/organize",
   "/organize/appeals/new",
   "{appeal}",
+  "{appeal}/dashboard",
   "{appeal}/details",
   "{appeal}/texts",
   "{appeal}/texts/en",

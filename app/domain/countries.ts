@@ -36,3 +36,8 @@ export function countryOptions(locale: string): { code: string; name: string }[]
     .map((code) => ({ code, name: names.of(code) ?? code }))
     .sort((a, b) => collator.compare(a.name, b.name));
 }
+
+/** A country's name in the given language ("DE" → "Germany"); the code itself if unknown. */
+export function countryName(code: string, locale: string): string {
+  return new Intl.DisplayNames([locale], { type: "region" }).of(code) ?? code;
+}

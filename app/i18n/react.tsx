@@ -16,5 +16,8 @@ export function useT() {
   const number = (value: number) => intl.formatNumber(value);
   // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
   const dateTime = (value: Date) => `${intl.formatDate(value, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
-  return { t, rich, date, dateTime, number, locale: intl.locale };
+  /** A date or time in the reader's language, in UTC, with the given parts (chart axes, tables). */
+  const utc = (value: Date, options: Intl.DateTimeFormatOptions) => intl.formatDate(value, { ...options, timeZone: "UTC" });
+  const percent = (value: number) => intl.formatNumber(value, { style: "percent", maximumFractionDigits: 1 });
+  return { t, rich, date, dateTime, number, utc, percent, locale: intl.locale };
 }

@@ -25,6 +25,7 @@ export default function AppealInOrganizerArea() {
   const base = `/organize/appeals/${appeal.id}`;
   const sections = [
     { to: base, label: t("organize.tabOverview"), end: true },
+    { to: `${base}/dashboard`, label: t("organize.tabDashboard") },
     { to: `${base}/details`, label: t("organize.tabDetails") },
     { to: `${base}/texts`, label: t("organize.tabTexts") },
     { to: `${base}/signatories`, label: t("organize.tabSignatories") },
