@@ -104,7 +104,7 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
       log.info({ directory: devMailboxDirectory }, "dev mailbox active (SMTP_URL is not set)");
       say(`Mail is not sent (SMTP_URL is not set): it is kept in ${devMailboxDirectory}.`);
     }
-    const mailer: Mailer = createMailer({ smtpUrl, from: config.mailFrom });
+    const mailer: Mailer = createMailer({ smtpUrl, from: config.mailFrom, connections: config.workerConcurrency });
     stoppers.push(() => mailer.close());
 
     let worker: Worker | null = null;

@@ -19,8 +19,11 @@ export function isPermanentRecipientRejection(error: unknown): error is Error & 
 }
 
 /** The one way Undersign sends email: nodemailer over SMTP to SMTP_URL (or the dev mailbox). */
-export function createMailer(options: { smtpUrl: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(options.smtpUrl);
+export function createMailer(options: { smtpUrl: string; from: string; connections?: number }): Mailer {
+  // Connections are kept open and reused (a pool as large as the jobs that send at once):
+  // opening one per message (TCP, greeting, EHLO, often TLS and login) cost more than the message.
+  // Settings in SMTP_URL's query (e.g. ?pool=false) take precedence.
+  const transport = nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: options.connections ?? 5 });
   // Message-IDs carry the sender's domain, as RFC 5322 recommends, so replies and bounces thread.
   const domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? "localhost";
   return {
