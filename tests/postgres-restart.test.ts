@@ -3,8 +3,10 @@
  * while people sign: while it is away each sign request gets a friendly 503 with Retry-After
  * and /healthz says 503; once it is back the app serves again by itself within seconds; and no
  * signature is half written: each stored one has its confirmation email queued, and every
- * signature answered as accepted is stored. The database is a throwaway embedded cluster of this
- * test's own, stopped and started again on the same port.
+ * signature answered as accepted is stored. Workers sending email through a restart may die of it
+ * (graphile-worker 0.17 leaves a failed job completion unhandled); started again, they send every
+ * email, at most one twice per job that was in flight. The database is a throwaway embedded
+ * cluster of this file's own, stopped and started again on the same port.
  *
  *   npm run build && node --import tsx --test tests/postgres-restart.test.ts
  */
@@ -14,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { issueFormToken } from "~/domain/form-timing.server";
+import { signAppeal, validateSignature } from "~/domain/signatures";
 import { createDatabaseClient, type Database } from "~/infra/db.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { createLogger } from "~/infra/logger.server";
@@ -21,11 +24,13 @@ import { prepareQueue } from "~/infra/queue/worker.server";
 import { taskNames } from "~/infra/queue/outbox.server";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { createTestAppeal } from "./support/appeals";
+import { startTestInbox } from "./support/mail";
 import { builtProcesses, burstSigningEnv, hasStackTrace } from "./support/processes";
 import { waitFor } from "./support/wait";
 
 const secret = "postgres-restart-secret-0123456789abcdef";
 const connections = 8;
+const workerConcurrency = 5;
 let folder: string;
 let postgres: EmbeddedPostgres;
 let db: Database;
@@ -142,5 +147,57 @@ test("Postgres restarted during signing: 503s while it is away, serving again by
   } finally {
     loadRunning = false;
     await Promise.all([...signers, healthChecks]);
+  }
+});
+
+test("workers sending email through a Postgres restart: a worker that dies of it is started again, and every email goes out", async (t) => {
+  const inbox = await startTestInbox({ delayEachMessageMs: 100 });
+  try {
+    const appeal = await createTestAppeal(db, { proofOfWork: "OFF" });
+    const emails = Array.from({ length: 150 }, (_, index) => `through${index}@example.org`);
+    for (const email of emails) {
+      const validated = validateSignature({ fullName: "Patient Signer", email, acceptPrivacy: "on" });
+      assert.ok(validated.ok);
+      await signAppeal(db, appeal.id, validated.input, { locale: "en" });
+    }
+    const env = { ...burstSigningEnv({ databaseUrl: postgres.url, smtpUrl: inbox.url, sessionSecret: secret }), WORKER_CONCURRENCY: String(workerConcurrency) };
+    const workers = [await processes.start("worker", env), await processes.start("worker", env)].map((started) => started.process);
+    const delivered = async () => {
+      const received = new Map<string, number>();
+      for (const message of await inbox.messages()) if (message.to.startsWith("through")) received.set(message.to, (received.get(message.to) ?? 0) + 1);
+      return received;
+    };
+    await waitFor(async () => (await delivered()).size >= 20, "sending under way");
+
+    await postgres.stop();
+    const stoppedAt = Date.now();
+    // The outage itself: longer than a worker waits before taking another's free lock for a death (5 s).
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    postgres = await startPostgres(postgres.port);
+
+    // graphile-worker 0.17 lets a job's completion that meets a closed connection go unhandled,
+    // and Node ends the process: a supervisor starts it again, as this test does.
+    let died = 0;
+    const superviseWorkers = async () => {
+      for (const [slot, worker] of workers.entries()) {
+        if (worker.child.exitCode === null) continue;
+        died++;
+        workers[slot] = (await processes.start("worker", env)).process;
+      }
+    };
+    await waitFor(
+      async () => {
+        await superviseWorkers();
+        return (await delivered()).size === emails.length;
+      },
+      "every confirmation email",
+      60_000,
+    );
+    const twice = [...(await delivered())].filter(([, count]) => count > 1);
+    assert.ok(twice.length <= died * workerConcurrency, `${twice.length} emails went out twice; at most one per job in flight in a worker that died`);
+    assert.ok(twice.every(([, count]) => count === 2));
+    t.diagnostic(`${emails.length} emails through a ${((Date.now() - stoppedAt) / 1000).toFixed(0)} s window with a 7 s outage; ${died} of 2 workers died of it; ${twice.length} sent twice`);
+  } finally {
+    await inbox.stop();
   }
 });
