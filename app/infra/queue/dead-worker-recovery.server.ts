@@ -83,7 +83,8 @@ async function holdLivenessLock(databaseUrl: string, log: Logger): Promise<Liven
 
   const connect = async (): Promise<void> => {
     const connection = new pg.Client({ connectionString: databaseUrl, application_name: "undersign worker liveness", keepAlive: true, connectionTimeoutMillis: 5_000 });
-    connection.on("error", () => undefined); // the "end" below handles it
+    let lostWith: string | undefined;
+    connection.on("error", (error: Error & { code?: string }) => (lostWith = error.code)); // the "end" below handles it
     await connection.connect();
     try {
       // The server notices a vanished machine (no FIN, no RST) within ~25 s and frees the lock.
@@ -96,10 +97,11 @@ async function holdLivenessLock(databaseUrl: string, log: Logger): Promise<Liven
     }
     connection.once("end", () => {
       client = null;
-      if (!stopped) {
-        log.warn("worker liveness connection lost; reconnecting");
-        scheduleReconnect();
-      }
+      if (stopped) return;
+      // 57P01: the server is shutting down — expected when Ctrl+C stops the embedded Postgres too.
+      if (lostWith === "57P01") log.debug("worker liveness connection closed by the server; reconnecting");
+      else log.warn("worker liveness connection lost; reconnecting");
+      scheduleReconnect();
     });
     client = connection;
   };
