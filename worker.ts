@@ -18,8 +18,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     if (!runtime) process.exit(exitCode === 0 ? 130 : exitCode); // interrupted while starting
-    // Running jobs may finish until the deadline. A job cut off then stays in the queue and runs
-    // again once graphile-worker gives up on the lock it held (after 4 hours).
+    // Running jobs may finish until the deadline. A job cut off then stays in the queue, and
+    // another worker (or this one, started again) runs it within seconds (decision 013).
     exitAnywayAfter(config.shutdownTimeoutMs, exitCode, log);
     runtime.stop().then(
       () => process.exit(exitCode),

@@ -5,48 +5,19 @@
  *   npm run build && node --import tsx --test tests/signing-under-load.test.ts
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { getSignatureCounts, recountSignatures } from "~/domain/counts";
 import { issueFormToken } from "~/domain/form-timing.server";
 import { createTestAppeal } from "./support/appeals";
-import { createTestDatabase, type TestDatabase } from "./support/database";
-import { confirmationToken, startTestInbox, type TestInbox } from "./support/mail";
-import { builtProcesses } from "./support/processes";
+import { confirmationToken } from "./support/mail";
+import { useBurstSigningDeployment } from "./support/deployment";
 import { waitFor } from "./support/wait";
 
 const secret = "signing-under-load-secret-0123456789abcdef";
 const signers = 200;
 const connections = 32;
-let database: TestDatabase;
-let inbox: TestInbox;
-const processes = builtProcesses();
-
-before(async () => {
-  database = await createTestDatabase();
-  inbox = await startTestInbox();
-});
-
-after(async () => {
-  await processes.stopAll();
-  await inbox.stop();
-  await database.drop();
-});
-
-async function start(entry: "server" | "worker"): Promise<string> {
-  const { port } = await processes.start(entry, {
-    DATABASE_URL: database.url,
-    SMTP_URL: inbox.url,
-    RUN_WORKER: "false",
-    NODE_ENV: "test",
-    SESSION_SECRET: secret,
-    // One address sends the whole burst: the limits are not what this test is about.
-    SIGN_LIMIT_PER_IP_MINUTE: "0",
-    SIGN_LIMIT_PER_IP_HOUR: "0",
-    SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
-    SIGN_MIN_FILL_SECONDS: "0",
-  });
-  return `http://127.0.0.1:${port}`;
-}
+const deployment = useBurstSigningDeployment(secret);
+const { start } = deployment;
 
 /** Runs `work` for 0…count-1 on `connections` loops at once. */
 async function inParallel(count: number, work: (index: number) => Promise<void>): Promise<void> {
@@ -59,7 +30,7 @@ async function inParallel(count: number, work: (index: number) => Promise<void>)
 }
 
 test(`${signers} signatures at once through two web processes: each stored once, emailed once by a separate worker, confirmed and counted exactly`, async () => {
-  const appeal = await createTestAppeal(database.db, { proofOfWork: "OFF" });
+  const appeal = await createTestAppeal(deployment.database.db, { proofOfWork: "OFF" });
   const servers = [await start("server"), await start("server")];
   await start("worker");
 
@@ -76,15 +47,15 @@ test(`${signers} signatures at once through two web processes: each stored once,
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
   });
   assert.deepEqual(Object.fromEntries(statuses), { 303: signers }, "every signature was answered as accepted");
-  assert.equal(await database.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), signers, "one row for each answer");
+  assert.equal(await deployment.database.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), signers, "one row for each answer");
 
   // The worker sends one confirmation email per signature, and no more.
-  const mailTo = async () => (await inbox.messages()).filter((message) => /^load\d+@example\.org$/.test(message.to));
+  const mailTo = async () => (await deployment.inbox.messages()).filter((message) => /^load\d+@example\.org$/.test(message.to));
   await waitFor(async () => (await mailTo()).length >= signers, `${signers} confirmation emails`, 60_000);
   const messages = await mailTo();
   assert.equal(new Set(messages.map((message) => message.to)).size, signers, "each signer got one email");
   assert.equal(messages.length, signers, "nobody got two");
-  await waitFor(async () => (await database.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker._private_jobs`)[0]?.n === 0n, "the queue to empty");
+  await waitFor(async () => (await deployment.database.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker._private_jobs`)[0]?.n === 0n, "the queue to empty");
 
   // Every link pressed once, through either process: the count is exact.
   await inParallel(messages.length, async (index) => {
@@ -95,6 +66,6 @@ test(`${signers} signatures at once through two web processes: each stored once,
     await response.arrayBuffer();
     assert.equal(response.status, 200);
   });
-  assert.deepEqual(await getSignatureCounts(database.db, appeal.id), { confirmed: signers, listed: signers / 2 });
-  assert.deepEqual(await recountSignatures(database.db, appeal.id), { confirmed: signers, listed: signers / 2 });
+  assert.deepEqual(await getSignatureCounts(deployment.database.db, appeal.id), { confirmed: signers, listed: signers / 2 });
+  assert.deepEqual(await recountSignatures(deployment.database.db, appeal.id), { confirmed: signers, listed: signers / 2 });
 });

@@ -10,17 +10,31 @@ import type { ServerBuild } from "@remix-run/node";
 
 /** Prisma error codes meaning "the database is not there or did not answer in time". */
 const prismaUnavailableCodes = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
-/** SQLSTATEs with the same meaning: connection exceptions, shutting down, too many clients. */
+/** SQLSTATEs with the same meaning: connection exceptions, shutting down or starting up, too many clients. */
 const unavailableSqlStates = /^(08...|57P01|57P02|57P03|53300)$/;
+/** What Prisma's driver adapter calls such an error (`kind`), when Postgres gave no SQLSTATE. */
+const unavailableAdapterKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 /** What pg and the Prisma adapter say when a connection or a query ran out of time or broke. */
-const unavailableMessages = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Can't reach database server|Unable to start a transaction in the given time|DatabaseNotReachable|ConnectionClosed|SocketTimeout/i;
+const unavailableMessages =
+  /Query read timeout|Connection terminated|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Can't reach database server|Unable to start a transaction in the given time|DatabaseNotReachable|ConnectionClosed|SocketTimeout|Client has encountered a connection error and is not queryable/i;
 
+/**
+ * Looks through the error and what it wraps: `cause`, and Prisma's `meta.driverAdapterError`,
+ * where a Postgres restart's 57P01 ("terminating connection") sits under a query error such as
+ * P2010 or P2039 that on its own says nothing about availability.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    if (typeof current !== "object") return false;
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && (prismaUnavailableCodes.has(code) || unavailableSqlStates.test(code))) return true;
+  const pending: unknown[] = [error];
+  for (let looked = 0; pending.length > 0 && looked < 10; looked++) {
+    const current = pending.shift();
+    if (!current || typeof current !== "object") continue;
+    const { code, originalCode, kind, message, cause, meta } = current as Record<string, unknown>;
+    for (const candidate of [code, originalCode]) {
+      if (typeof candidate === "string" && (prismaUnavailableCodes.has(candidate) || unavailableSqlStates.test(candidate))) return true;
+    }
+    if (typeof kind === "string" && unavailableAdapterKinds.has(kind)) return true;
     if (typeof message === "string" && unavailableMessages.test(message)) return true;
+    pending.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
   }
   return false;
 }

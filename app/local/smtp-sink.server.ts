@@ -11,7 +11,12 @@ export type SmtpSink = { url: string; stop: () => Promise<void> };
  * It is the dev mailbox when no SMTP_URL is configured, and the inbox the tests read.
  * It listens on loopback only and accepts any sender and recipient.
  */
-export async function startSmtpSink(options: { directory: string; port?: number }): Promise<SmtpSink> {
+export async function startSmtpSink(options: {
+  directory: string;
+  port?: number;
+  /** Awaited before each message is kept and acknowledged: tests slow the server down with it. */
+  beforeSaving?: () => Promise<void>;
+}): Promise<SmtpSink> {
   await mkdir(options.directory, { recursive: true });
   const server = new SMTPServer({
     authOptional: true,
@@ -24,7 +29,9 @@ export async function startSmtpSink(options: { directory: string; port?: number 
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("error", callback);
       stream.on("end", () => {
-        saveMessage(options.directory, Buffer.concat(chunks)).then(() => callback(), callback);
+        Promise.resolve(options.beforeSaving?.())
+          .then(() => saveMessage(options.directory, Buffer.concat(chunks)))
+          .then(() => callback(), callback);
       });
     },
   });

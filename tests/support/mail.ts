@@ -16,17 +16,36 @@ export const testMailFrom = "Undersign Tests <appeals@undersign.test>";
 export const testPublicUrl = "http://undersign.test";
 
 /** A real SMTP server on loopback and the messages it received. */
-export type TestInbox = SmtpSink & { messages: () => Promise<MailboxMessage[]>; directory: string };
+export type TestInbox = SmtpSink & {
+  messages: () => Promise<MailboxMessage[]>;
+  directory: string;
+  /** Stops listening, as a mail server that is down: connections are refused until `resume`. */
+  goDown: () => Promise<void>;
+  /** Listens again on the same port, keeping the messages received before. */
+  resume: () => Promise<void>;
+};
 
-export async function startTestInbox(): Promise<TestInbox> {
+/** `delayEachMessageMs`: each message is acknowledged that much later, as by a slow mail server. */
+export async function startTestInbox(options: { delayEachMessageMs?: number } = {}): Promise<TestInbox> {
   const directory = await mkdtemp(path.join(os.tmpdir(), "undersign-inbox-"));
-  const sink = await startSmtpSink({ directory });
+  const delayMs = options.delayEachMessageMs ?? 0;
+  const beforeSaving = delayMs > 0 ? () => new Promise<void>((resolve) => setTimeout(resolve, delayMs)) : undefined;
+  let sink: SmtpSink | null = await startSmtpSink({ directory, beforeSaving });
+  const { url } = sink;
+  const port = Number(new URL(url).port);
   return {
-    ...sink,
+    url,
     directory,
     messages: async () => (await readMailbox(directory)).reverse(),
+    goDown: async () => {
+      await sink?.stop();
+      sink = null;
+    },
+    resume: async () => {
+      sink ??= await startSmtpSink({ directory, port, beforeSaving });
+    },
     stop: async () => {
-      await sink.stop();
+      await sink?.stop();
       await rm(directory, { recursive: true, force: true });
     },
   };

@@ -152,3 +152,22 @@ export function builtProcesses() {
     },
   };
 }
+
+/**
+ * The environment of a built process (`server` or `worker`) in a test that signs in bursts from
+ * one address: the per-address limits and the form's minimum fill time are not what such a
+ * test is about. The worker runs as a process of its own (RUN_WORKER=false for the server).
+ */
+export function burstSigningEnv(options: { databaseUrl: string; smtpUrl?: string; sessionSecret: string }): Record<string, string> {
+  return {
+    DATABASE_URL: options.databaseUrl,
+    ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
+    RUN_WORKER: "false",
+    NODE_ENV: "test",
+    SESSION_SECRET: options.sessionSecret,
+    SIGN_LIMIT_PER_IP_MINUTE: "0",
+    SIGN_LIMIT_PER_IP_HOUR: "0",
+    SIGN_LIMIT_PER_IP_SITE_HOUR: "0",
+    SIGN_MIN_FILL_SECONDS: "0",
+  };
+}

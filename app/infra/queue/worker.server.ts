@@ -1,6 +1,8 @@
-import { Logger as WorkerLogger, run, runMigrations, type Runner, type Task } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { Logger as WorkerLogger, run, runMigrations, type Runner, type Task, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import type { Logger } from "~/infra/logger.server";
+import { startWorkerLiveness } from "./dead-worker-recovery.server";
 
 /** Creates or upgrades graphile-worker's own tables. Idempotent; run at every start. */
 export async function prepareQueue(databaseUrl: string, log: Logger): Promise<void> {
@@ -32,8 +34,14 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
   // Idle connections report on the pool, busy ones on the client itself.
   pool.on("error", onConnectionError);
   pool.on("connect", (client) => client.on("error", onConnectionError));
+  // Held before the runner starts, so every pool it creates is recorded under a held lock: if
+  // this process dies, other workers run its unfinished jobs within seconds (decision 013).
+  const liveness = await startWorkerLiveness({ databaseUrl: deps.databaseUrl, pool, log: deps.log });
+  const events: WorkerEvents = new EventEmitter();
+  events.on("pool:create", ({ workerPool }) => liveness.register(workerPool.id));
   const runner: Runner = await run({
     pgPool: pool,
+    events,
     concurrency: deps.concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
@@ -44,6 +52,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
   let stopping: Promise<void> | null = null;
   const stopRunnerThenPool = async () => {
     await runner.stop();
+    await liveness.stop();
     await pool.end();
   };
   return { stop: () => (stopping ??= stopRunnerThenPool()) };
