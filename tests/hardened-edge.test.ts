@@ -80,7 +80,9 @@ describe("behind a reverse proxy", () => {
   let app: App;
   let slug: string;
   before(async () => {
-    app = await startApp({ PUBLIC_URL: publicUrl });
+    // Pages rendered for each request: a cached page carries script hashes in place of a fresh
+    // nonce (tests/page-cache.test.ts covers that one).
+    app = await startApp({ PUBLIC_URL: publicUrl, PAGE_CACHE_SECONDS: "0" });
     slug = (await createTestAppeal(database.db, { proofOfWork: "OFF" })).slug;
   });
 
@@ -216,7 +218,9 @@ describe("a database that stalls", () => {
   });
 
   test("pages and forms answer a friendly 503 within about five seconds, and the app recovers by itself", async () => {
-    const app = await startApp({ DATABASE_URL: proxy.url });
+    // Without the page cache, which would go on serving the page it rendered a moment before the
+    // stall for up to two seconds.
+    const app = await startApp({ DATABASE_URL: proxy.url, PAGE_CACHE_SECONDS: "0" });
     const slug = (await createTestAppeal(database.db, { proofOfWork: "OFF" })).slug;
     assert.equal((await fetch(`${app.local}/appeals/${slug}`)).status, 200);
 
