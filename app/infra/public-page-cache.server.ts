@@ -6,7 +6,7 @@ import type { Request, Response as ExpressResponse } from "express";
 /**
  * Public pages as visitors see them, kept in memory for a second (PAGE_CACHE_SECONDS) and
  * served without rendering them again: a spike of readers of one appeal costs one render per
- * second per web process instead of one each (docs/decisions/013-a-page-cache-in-the-web-process.md).
+ * second per web process instead of one each (docs/decisions/018-using-both-cores-and-a-page-cache.md).
  *
  * Only what a route marks as publicly cacheable (`Cache-Control: public`, see
  * publicPageCacheHeaders) is kept, only for visitors who are not signed in, one copy per
