@@ -37,11 +37,13 @@ export async function startSmtpSink(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
-  // After listening, the errors left are one connection's (a sender killed mid-message resets
+  // Once listening, the errors left are one connection's (a sender killed mid-message resets
   // its socket): that is the sender's problem, and must not bring down the mailbox.
-  server.off("error", reject);
   server.on("error", () => undefined);
   const { port } = server.server.address() as AddressInfo;
   let stopped: Promise<void> | null = null;
