@@ -12,7 +12,10 @@ import { chromium } from "@playwright/test";
 import { confirmAndCount } from "~/domain/counts";
 import { startSession } from "~/domain/organizer-sessions";
 import { sessionCookieName } from "~/infra/session-cookie.server";
+import { addAttachment, attachmentFileUrl } from "~/domain/attachments";
+import { processUpload } from "~/infra/uploads.server";
 import { createTestAppeal } from "./support/appeals";
+import { phonePhoto } from "./support/attachments";
 import { chromiumArgs, findChromium } from "./support/chromium";
 import { createTestDatabase, type TestDatabase } from "./support/database";
 import { builtProcesses } from "./support/processes";
@@ -84,6 +87,20 @@ test("the count on a stored page is at most twice the cache's lifetime old", asy
   const ageMs = Date.now() - confirmedAt;
   assert.equal(shown, before + 1);
   assert.ok(ageMs <= 2 * cacheSeconds * 1000 + 500, `the new count showed after ${ageMs} ms`);
+});
+
+test("an attachment's image, public for CDNs too, is served byte for byte every time", async () => {
+  const appeal = await createTestAppeal(database.db);
+  const upload = await processUpload(await phonePhoto({ width: 800, height: 600 }));
+  const { id } = await addAttachment(database.db, appeal.id, upload, { altText: "Page 1", caption: null, credit: null, fileName: "page-1.jpg" });
+  const display = upload.files.find((file) => file.variant === "display");
+  assert.ok(display);
+  for (const reader of ["first", "second"]) {
+    const answer: Response = await fetch(`${baseUrl}${attachmentFileUrl(id, display)}`, { headers: { "accept-encoding": "gzip, br" } });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get("content-type"), display.contentType);
+    assert.ok(Buffer.from(await answer.arrayBuffer()).equals(display.bytes), `the ${reader} reader gets the image's own bytes`);
+  }
 });
 
 test("a signed-in organizer is never given a stored page", async () => {

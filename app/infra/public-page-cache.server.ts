@@ -8,7 +8,7 @@ import type { Request, Response as ExpressResponse } from "express";
  * served without rendering them again: a spike of readers of one appeal costs one render per
  * second per web process instead of one each (docs/decisions/018-using-both-cores-and-a-page-cache.md).
  *
- * Only what a route marks as publicly cacheable (`Cache-Control: public`, see
+ * Only HTML that a route marks as publicly cacheable (`Cache-Control: public`, see
  * publicPageCacheHeaders) is kept, only for visitors who are not signed in, one copy per
  * address and language, never an answer that sets a cookie.
  *
@@ -93,9 +93,14 @@ export function createPublicPageCache(options: { maxAgeMs: number; maxPages?: nu
   };
 }
 
+/**
+ * Only HTML pages: the cache reads the body as text to swap nonces for hashes, which would
+ * garble the bytes of an image or a PDF that is also marked public (attachments are, for CDNs).
+ */
 function isCacheable(response: Response): boolean {
   return (
     response.status === 200 &&
+    /^text\/html\b/i.test(response.headers.get("Content-Type") ?? "") &&
     /(^|,)\s*public\b/.test(response.headers.get("Cache-Control") ?? "") &&
     !response.headers.has("Set-Cookie") &&
     response.body !== null
