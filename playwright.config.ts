@@ -15,7 +15,10 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   reporter: [["list"]],
-  timeout: 30_000,
+  // A bound, not a wait: journeys end as soon as their conditions hold. Two web processes, the
+  // worker, two browsers and axe share two cores on CI; the longest journeys (a 5 MB photo
+  // processed, several password hashes, axe on long tables) take 15–30 s there under load.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   outputDir: ".data/test-results",
   use: {
