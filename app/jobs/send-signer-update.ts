@@ -77,7 +77,8 @@ async function sendToOne(deps: JobDependencies, update: UpdateForSending, recipi
     if (!isPermanentRecipientRejection(error)) throw error; // the job is retried; sent ones are skipped
     const reason = error.response ?? error.message;
     await recordEmailRejection(deps.db, recipient.signatureId, reason);
-    await recordDelivery(deps.db, update.id, recipient.signatureId, "FAILED", reason);
+    // The server's answer (which may name the address) is kept with the signature, erased with it.
+    await recordDelivery(deps.db, update.id, recipient.signatureId, "FAILED");
     return;
   }
   await recordDelivery(deps.db, update.id, recipient.signatureId, "SENT");
