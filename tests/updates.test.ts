@@ -18,7 +18,8 @@ import { action as unsubscribeAction, loader as unsubscribeLoader } from "~/rout
 import { createTestAppeal } from "./support/appeals";
 import { testLoadContext } from "./support/context";
 import { useDatabasePerTest } from "./support/database";
-import { confirmationToken, deliverQueuedEmail, testPublicUrl, useInbox, withdrawalToken } from "./support/mail";
+import { action as updateAction } from "~/routes/organize.appeals.$id.updates.$updateId";
+import { confirmationToken, deliverQueuedEmail, runQueuedJobs, testPublicUrl, useInbox, withdrawalToken } from "./support/mail";
 
 /** The header fields of a raw message, unfolded, by lower-case name. */
 function headersOf(raw: string): Map<string, string> {
@@ -171,6 +172,40 @@ describe("updates to signers", () => {
     assert.match((await updatesTo("kk@example.org"))[0]?.text ?? "", /Қазақша/);
     assert.match((await updatesTo("en@example.org"))[0]?.text ?? "", /In English/);
     assert.match((await updatesTo("de@example.org"))[0]?.text ?? "", /In English/, "no German text: the appeal's own language");
+  });
+
+  test("the organizer page's Send: the count first, then a second POST is refused with a clear 409, and it goes at the configured pace", async () => {
+    const appeal = await createTestAppeal(t.db, { proofOfWork: "OFF" });
+    const olga = await organizer();
+    await t.db.signature.createMany({
+      data: Array.from({ length: 6 }, (_, i) => ({ appealId: appeal.id, fullName: `Paced ${i}`, email: `paced${i}@example.org`, emailCanonical: `paced${i}@example.org`, wantsUpdates: true, status: "CONFIRMED" as const, confirmedAt: new Date() })),
+    });
+    const updateId = (await createUpdate(t.db, appeal.id, olga))!;
+    await saveUpdateTexts(t.db, appeal.id, updateId, [{ locale: "en", subject: "Hearing paced", body: "Slowly." }]);
+    const send = async (organizerInContext: SignedInOrganizer | null) => {
+      const context = testLoadContext(t.db, t.url, { organizer: organizerInContext });
+      try {
+        const request = new Request(`http://localhost/organize/appeals/${appeal.id}/updates/${updateId}`, { method: "POST", body: new URLSearchParams({ intent: "send" }) });
+        return (await updateAction({ params: { id: appeal.id, updateId }, context, request } as never)) as unknown as { data: { refusal?: string; recipients?: number }; init: { status?: number } | null };
+      } catch (thrown) {
+        return thrown as { data: unknown; init: { status?: number } | null };
+      }
+    };
+    assert.equal((await send(null)).init?.status, 401, "only a signed-in organizer");
+    assert.equal((await getUpdateProgress(t.db, updateId)).recipients, 0);
+    const first = await send(olga);
+    assert.deepEqual(first.data, { intent: "send", recipients: 6 });
+    const again = await send(olga);
+    assert.equal(again.init?.status, 409);
+    assert.deepEqual(again.data, { intent: "send", refusal: "notDraft" });
+    assert.equal(await t.db.signerUpdateDelivery.count({ where: { updateId } }), 6, "nothing sent twice");
+
+    // 600 a minute: one every 100 ms, so six take at least half a second.
+    const started = Date.now();
+    await runQueuedJobs({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url, updateEmailsPerMinute: 600 });
+    const elapsed = Date.now() - started;
+    assert.equal((await getUpdateProgress(t.db, updateId)).sent, 6);
+    assert.ok(elapsed >= 500, `six emails at 600 a minute took ${elapsed} ms`);
   });
 
   test("the edge lets one-click unsubscribe POSTs through from other sites, and nothing else", async () => {
