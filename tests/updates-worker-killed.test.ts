@@ -84,5 +84,27 @@ test("a worker killed halfway through an update: started again, it sends to the 
   assert.ok(twice.length <= 1 && twice.every(([, n]) => n === 2), `at most the one message in flight at the kill went out twice: ${JSON.stringify(twice)}`);
   assert.equal(counts.size, recipients, "nobody else got it");
   assert.deepEqual(await getUpdateProgress(database.db, updateId), { recipients, sent: recipients, failed: 0, skipped: 0, pending: 0 });
+
+  // The link in List-Unsubscribe, through the real server: a mail provider's one-click POST,
+  // from another site, turns updates off; a scanner's GET before it changed nothing.
+  const server = await processes.start("server", { DATABASE_URL: database.url, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: "updates-killed-secret-0123456789abcdef", PAGE_CACHE_SECONDS: "0" });
+  const message = (await inbox.messages()).find((m) => m.to === "updated7@example.org")!;
+  const head = (message.raw.split(/\r?\n\r?\n/, 1)[0] ?? "").replace(/\r?\n[ \t]+/g, " ");
+  const link = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(head)?.[1];
+  assert.ok(link, head);
+  assert.match(head, /^List-Unsubscribe-Post:\s*List-Unsubscribe=One-Click/im);
+  const local = link.replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${server.port}`);
+  const wants = async () => (await database.db.signature.findFirstOrThrow({ where: { emailCanonical: "updated7@example.org" } })).wantsUpdates;
+  const page = await fetch(local);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /Stop sending me updates/);
+  assert.equal(await wants(), true, "GET changes nothing");
+  const oneClick = await fetch(local, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://mail.provider.example", "Sec-Fetch-Site": "cross-site" },
+    body: "List-Unsubscribe=One-Click",
+  });
+  assert.equal(oneClick.status, 200);
+  assert.equal(await wants(), false, "one-click POST unsubscribes");
   t.diagnostic(`killed with ${atKill.sent} of ${recipients} marked sent (${receivedAtKill} received); ${twice.length} sent twice`);
 });
