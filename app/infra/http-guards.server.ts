@@ -25,11 +25,7 @@ export function rejectCrossSiteWrites(publicUrl: string): RequestHandler {
   const publicOrigin = new URL(publicUrl).origin;
   return (req, res, next) => {
     if (!carriesBody(req)) return next();
-    if (isOneClickUnsubscribe(req)) {
-      // Remix would answer a foreign Origin with a 500 (its own check compares it with Host).
-      delete req.headers.origin;
-      return next();
-    }
+    if (isOneClickUnsubscribe(req)) return next();
     const fetchSite = req.get("sec-fetch-site");
     if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none" ? next() : forbidCrossSite(res);
     const origin = req.get("origin");
