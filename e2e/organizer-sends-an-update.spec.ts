@@ -54,6 +54,20 @@ test.describe("An organizer sends an update to signers", () => {
     const received = await inbox.waitForMessage(`aigerim-${tag}@example.org`, "The council votes on Thursday");
     expect(received.text).toMatch(/No more updates: http:\/\/localhost:\d+\/unsubscribe\/[A-Za-z0-9_-]{43}/);
     await inbox.waitForMessage(`bruno-${tag}@example.org`, "The council votes on Thursday");
+
+    // The signer's way out: the link asks first, the button stops updates.
+    const signerPage = await context.newPage();
+    const unsubscribeUrl = /No more updates: (\S+)/.exec(received.text)![1]!;
+    await signerPage.goto(new URL(unsubscribeUrl).pathname);
+    await expect(signerPage.getByRole("heading", { name: "Stop updates" })).toBeVisible();
+    await expectNoAccessibilityViolations(signerPage);
+    await signerPage.setViewportSize({ width: 390, height: 844 });
+    await signerPage.screenshot({ path: testInfo.outputPath("unsubscribe-390.png"), fullPage: true });
+    expect((await db.signature.findFirstOrThrow({ where: { emailCanonical: `aigerim-${tag}@example.org` } })).wantsUpdates).toBe(true);
+    await signerPage.getByRole("button", { name: "Stop sending me updates" }).click();
+    await expect(signerPage.getByRole("heading", { name: "No more updates" })).toBeVisible();
+    expect((await db.signature.findFirstOrThrow({ where: { emailCanonical: `aigerim-${tag}@example.org` } })).wantsUpdates).toBe(false);
+    await signerPage.close();
     expect(await inbox.messagesTo(`chloe-${tag}@example.org`)).toEqual([]);
 
     // The list shows it sent; it cannot be sent again.
