@@ -19,6 +19,7 @@ const ORGANIZER_PAGES = [
   "{appeal}/export",
   "{appeal}/protection",
   "{appeal}/signatures",
+  "{appeal}/updates",
   "{appeal}/preview",
   "/organize/organizers",
   "/organize/audit",

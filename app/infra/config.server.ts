@@ -45,6 +45,7 @@ const environmentSchema = z
       .default(1),
     PAGE_CACHE_SECONDS: z.coerce.number().min(0).max(10).default(1),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    UPDATE_EMAILS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(10),
     SIGN_LIMIT_PER_IP_MINUTE: z.coerce.number().int().min(0).default(20),
     SIGN_LIMIT_PER_IP_HOUR: z.coerce.number().int().min(0).default(200),
@@ -115,6 +116,8 @@ export type Config = DatabaseSettings & {
   logLevel: string;
   runWorker: boolean;
   workerConcurrency: number;
+  /** UPDATE_EMAILS_PER_MINUTE: how fast an update to signers goes out (each worker, each update). */
+  updateEmailsPerMinute: number;
   /**
    * How many web processes serve the port (node:cluster), so that requests use every core.
    * With more than one, the first process only supervises: it starts them, replaces one that
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: values.LOG_LEVEL,
     runWorker: values.RUN_WORKER === "true",
     workerConcurrency: values.WORKER_CONCURRENCY,
+    updateEmailsPerMinute: values.UPDATE_EMAILS_PER_MINUTE,
     webProcesses: values.WEB_PROCESSES === "auto" ? os.availableParallelism() : values.WEB_PROCESSES,
     pageCacheMs: values.PAGE_CACHE_SECONDS * 1000,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_SECONDS * 1000,

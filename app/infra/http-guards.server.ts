@@ -25,12 +25,23 @@ export function rejectCrossSiteWrites(publicUrl: string): RequestHandler {
   const publicOrigin = new URL(publicUrl).origin;
   return (req, res, next) => {
     if (!carriesBody(req)) return next();
+    if (isOneClickUnsubscribe(req)) return next();
     const fetchSite = req.get("sec-fetch-site");
     if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none" ? next() : forbidCrossSite(res);
     const origin = req.get("origin");
     if (origin !== undefined && origin !== publicOrigin) return forbidCrossSite(res);
     next();
   };
+}
+
+/**
+ * The one write another site may send: RFC 8058's one-click unsubscribe, which mail providers
+ * POST from their own servers (or the reader's mail program) to the List-Unsubscribe address.
+ * It carries no cookie and needs none — the token in the path is the authority — and all it can
+ * do is stop updates to one signer, which is what whoever holds the email asked for.
+ */
+function isOneClickUnsubscribe(req: Request): boolean {
+  return req.method === "POST" && /^\/unsubscribe\/[A-Za-z0-9_-]+\/?$/.test(req.path);
 }
 
 function forbidCrossSite(res: Response) {

@@ -115,7 +115,7 @@ export async function startRuntime({ role, config, log, say, onFatal: stopProces
         databaseUrl: database.url,
         concurrency: config.workerConcurrency,
         log,
-        taskList: createTaskList({ db: jobsDb, mailer, publicUrl: config.publicUrl, log, networkAddressRetentionDays: config.site.networkAddressRetentionDays }),
+        taskList: createTaskList({ db: jobsDb, mailer, publicUrl: config.publicUrl, log, networkAddressRetentionDays: config.site.networkAddressRetentionDays, updateEmailsPerMinute: config.updateEmailsPerMinute }),
         crontab: jobSchedule,
       });
       stoppers.push(() => worker?.stop());

@@ -5,6 +5,7 @@ import { erasePersonalDataJob } from "./erase-personal-data";
 import type { JobDependencies } from "./job-dependencies";
 import { sendOrganizerEmail } from "./send-organizer-email";
 import { sendSignatureEmail } from "./send-signature-email";
+import { sendSignerUpdate, sendSignerUpdateTest } from "./send-signer-update";
 
 export type { JobDependencies };
 
@@ -15,6 +16,8 @@ export function createTaskList(deps: JobDependencies): Record<string, Task> {
     [taskNames.sendOrganizerEmail]: sendOrganizerEmail(deps),
     [taskNames.closeAppealsAtDeadline]: closeAppealsAtDeadlineJob(deps),
     [taskNames.erasePersonalData]: erasePersonalDataJob(deps),
+    [taskNames.sendSignerUpdate]: sendSignerUpdate(deps),
+    [taskNames.sendSignerUpdateTest]: sendSignerUpdateTest(deps),
   };
 }
 

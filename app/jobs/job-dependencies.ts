@@ -10,4 +10,6 @@ export type JobDependencies = {
   log: Logger;
   /** NETWORK_ADDRESS_RETENTION_DAYS: how long signatures keep their network address and browser. */
   networkAddressRetentionDays: number;
+  /** UPDATE_EMAILS_PER_MINUTE: the pace of an update to signers; unset in tests means no pause. */
+  updateEmailsPerMinute?: number;
 };

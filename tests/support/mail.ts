@@ -57,7 +57,7 @@ export async function deliverQueuedEmail(options: { databaseUrl: string; db: Dat
 }
 
 /** The same for any queued job, with the worker's settings a test may choose. */
-export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number }): Promise<void> {
+export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number; updateEmailsPerMinute?: number }): Promise<void> {
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: testMailFrom });
   const log = createLogger("silent");
   // Our own pool, closed before returning: runOnce's own could keep a connection open past the
@@ -67,7 +67,14 @@ export async function runQueuedJobs(options: { databaseUrl: string; db: Database
   try {
     await runOnce({
       pgPool: pool,
-      taskList: createTaskList({ db: options.db, mailer, publicUrl: testPublicUrl, log, networkAddressRetentionDays: options.networkAddressRetentionDays ?? 30 }),
+      taskList: createTaskList({
+        db: options.db,
+        mailer,
+        publicUrl: testPublicUrl,
+        log,
+        networkAddressRetentionDays: options.networkAddressRetentionDays ?? 30,
+        updateEmailsPerMinute: options.updateEmailsPerMinute,
+      }),
       logger: queueLogger(log),
     });
   } finally {

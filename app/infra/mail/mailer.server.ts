@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
 
-export type OutgoingEmail = { to: string; subject: string; text: string; html: string };
+export type OutgoingEmail = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra header fields, e.g. List-Unsubscribe on updates to signers. */
+  headers?: Record<string, string>;
+};
 
 export type Mailer = {
   send: (email: OutgoingEmail) => Promise<{ messageId: string }>;

@@ -1,4 +1,5 @@
 import { renderToStaticMarkup } from "react-dom/server";
+import { renderMarkdown } from "~/domain/markdown.server";
 import type { OrganizerEmail } from "~/domain/organizer-accounts.server";
 import type { SignatureEmail } from "~/domain/signature-emails";
 import { createTranslator, defaultLocale } from "~/i18n/i18n";
@@ -143,6 +144,57 @@ export function renderOrganizerEmail(email: OrganizerEmail, locale = defaultLoca
         <p>{signoff}</p>
       </>,
     ),
+  };
+}
+
+export type SignerUpdateEmail = {
+  to: string;
+  locale: string;
+  subject: string;
+  /** Markdown as the organizer wrote it: the plain-text part as it is, the HTML part rendered. */
+  body: string;
+  appealTitle: string;
+  appealUrl: string;
+  publisherName: string;
+  unsubscribeUrl: string;
+  /** "Send a test to me": said in the subject, so nobody forwards it by mistake. */
+  isTest?: boolean;
+};
+
+/**
+ * An update to signers. Plain text and HTML, and a one-click unsubscribe (RFC 8058): mail
+ * programs show their own "Unsubscribe" from List-Unsubscribe and POST to it.
+ */
+export function renderSignerUpdateEmail(email: SignerUpdateEmail): OutgoingEmail {
+  const { t } = createTranslator(email.locale);
+  const subject = email.isTest ? t("email.update.testSubject", { subject: email.subject }) : email.subject;
+  const about = t("email.update.about", { title: email.appealTitle });
+  const why = t("email.update.why");
+  const signoff = t("email.signoff", { publisher: email.publisherName });
+  const text = [about, "", email.body, "", signoff, "", "—", why, t("email.update.unsubscribeText", { url: email.unsubscribeUrl }), email.appealUrl].join("\n");
+  const html = page(
+    email.locale,
+    subject,
+    <>
+      <p style={{ fontSize: "13px", color: "#555" }}>
+        <a href={email.appealUrl}>{about}</a>
+      </p>
+      {/* markdown-it with raw HTML off: what the organizer typed cannot add markup of its own. */}
+      <div dangerouslySetInnerHTML={{ __html: renderMarkdown(email.body) }} />
+      <p>{signoff}</p>
+      <p style={{ fontSize: "13px", color: "#555" }}>
+        {why} <a href={email.unsubscribeUrl}>{t("email.update.unsubscribeLink")}</a>
+        <br />
+        {email.unsubscribeUrl}
+      </p>
+    </>,
+  );
+  return {
+    to: email.to,
+    subject,
+    text,
+    html,
+    headers: { "List-Unsubscribe": `<${email.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   };
 }
 

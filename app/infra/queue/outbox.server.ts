@@ -11,6 +11,8 @@ export const taskNames = {
   sendOrganizerEmail: "send_organizer_email",
   closeAppealsAtDeadline: "close_appeals_at_deadline",
   erasePersonalData: "erase_personal_data",
+  sendSignerUpdate: "send_signer_update",
+  sendSignerUpdateTest: "send_signer_update_test",
 } as const;
 
 export type SignatureEmailKind = "confirm-signature" | "already-signed";
@@ -56,4 +58,23 @@ async function enqueueEmail(db: DatabaseOrTransaction, task: string, payload: ob
     ${JSON.stringify(payload)}::json,
     max_attempts => ${emailMaxAttempts}::int
   )`;
+}
+
+/**
+ * An update to signers: one job per update, which sends a batch and queues the next. Its jobs
+ * share a named queue, so graphile-worker runs them one at a time: two workers never send the
+ * same update at once.
+ */
+export async function enqueueSignerUpdate(db: DatabaseOrTransaction, updateId: string): Promise<void> {
+  await db.$executeRaw`SELECT graphile_worker.add_job(
+    ${taskNames.sendSignerUpdate}::text,
+    json_build_object('updateId', ${updateId}::text),
+    queue_name => ${`signer-update:${updateId}`}::text,
+    max_attempts => ${emailMaxAttempts}::int
+  )`;
+}
+
+/** "Send a test to me": the organizer's id, never an address or a token, is in the payload. */
+export async function enqueueSignerUpdateTest(db: DatabaseOrTransaction, job: { updateId: string; organizerId: string }): Promise<void> {
+  await enqueueEmail(db, taskNames.sendSignerUpdateTest, job);
 }
