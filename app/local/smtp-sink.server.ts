@@ -35,13 +35,15 @@ export async function startSmtpSink(options: {
       });
     },
   });
+  let rejectStart: (error: Error) => void = () => undefined;
   await new Promise<void>((resolve, reject) => {
+    rejectStart = reject;
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   // After listening, the errors left are one connection's (a sender killed mid-message resets
   // its socket): that is the sender's problem, and must not bring down the mailbox.
-  server.off("error", reject);
+  server.off("error", rejectStart);
   server.on("error", () => undefined);
   const { port } = server.server.address() as AddressInfo;
   let stopped: Promise<void> | null = null;
