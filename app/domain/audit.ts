@@ -30,7 +30,9 @@ export type AuditAction =
   | "signature.invalidated"
   | "signature.restored"
   | "signatures.invalidated"
-  | "signatures.invalidation-undone";
+  | "signatures.invalidation-undone"
+  | "paper-signatures.imported"
+  | "paper-signatures.import-undone";
 
 /** Who did it: an organizer, or the system acting on its own. */
 export type AuditActor = { id: string; name: string; email: string } | { system: "command line" | "scheduled job" | "anonymous visitor" };
