@@ -246,9 +246,14 @@ function normalisedConsent(value: string): boolean | null {
   return null;
 }
 
-/** Same person for rows without an email: same name and city, ignoring case, accents and punctuation. */
+/** A name or city compared as Postgres compares it below: case and runs of spaces ignored. */
+function looseText(value: string): string {
+  return value.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/** Same person for rows without an email: same name and city, ignoring case and spacing. */
 function nameCityKey(fullName: string, city: string): string {
-  return `${normalisedWords(fullName)}|${normalisedWords(city)}`;
+  return `${looseText(fullName)}|${looseText(city)}`;
 }
 
 function cellsOf(raw: RawRow) {
@@ -266,7 +271,7 @@ export async function previewPaperRows(db: DatabaseOrTransaction, appealId: stri
   const checked = rows.map((raw) => checkPaperRow(raw, today));
   const valid = checked.filter((entry) => "signer" in entry);
   const emails = [...new Set(valid.flatMap((entry) => (entry.emailCanonical ? [entry.emailCanonical] : [])))];
-  const names = [...new Set(valid.filter((entry) => !entry.emailCanonical).map((entry) => normalisedWords(entry.signer.fullName)))];
+  const names = [...new Set(valid.filter((entry) => !entry.emailCanonical).map((entry) => looseText(entry.signer.fullName)))];
   const [emailRows, nameRows] = await Promise.all([
     emails.length === 0
       ? []
@@ -274,11 +279,11 @@ export async function previewPaperRows(db: DatabaseOrTransaction, appealId: stri
           SELECT "emailCanonical" FROM "Signature" WHERE "appealId" = ${appealId}::uuid AND "emailCanonical" = ANY(${emails}::text[])`,
     names.length === 0
       ? []
-      : // Narrowed in SQL by the lower-cased name, then compared exactly as the sheet's rows are.
+      : // Narrowed in SQL by the name, then compared with the city as the sheet's rows are.
         db.$queryRaw<{ fullName: string; city: string | null }[]>`
           SELECT "fullName", city FROM "Signature"
           WHERE "appealId" = ${appealId}::uuid AND status <> 'WITHDRAWN'
-            AND lower("fullName") = ANY(${[...new Set(valid.filter((entry) => !entry.emailCanonical).map((entry) => entry.signer.fullName.toLowerCase()))]}::text[])`,
+            AND lower(regexp_replace(btrim("fullName"), '\s+', ' ', 'g')) = ANY(${names}::text[])`,
   ]);
   const existingEmails = new Set(emailRows.map((row) => row.emailCanonical));
   const existingNames = new Set(nameRows.map((row) => nameCityKey(row.fullName, row.city ?? "")));

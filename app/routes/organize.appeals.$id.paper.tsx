@@ -70,8 +70,9 @@ function readNotice(query: URLSearchParams): Notice {
   return query.has("discarded") ? { kind: "discarded" } : null;
 }
 
-function sheetError(problem: SheetProblem): FieldErrors {
-  const { problem: id, ...values } = problem;
+function sheetError(problem: SheetProblem & { ok?: false }): FieldErrors {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `ok` is not a value of the message
+  const { problem: id, ok, ...values } = problem;
   return { file: { id: `paper.errors.${id}` satisfies MessageId, values: values as Record<string, string | number> } };
 }
 
