@@ -32,6 +32,9 @@ const shownAccepted = 100;
 const pagePath = (appealId: string) => `/organize/appeals/${appealId}/paper`;
 
 /**
+ * Only types of domain/paper-signatures may be used by the component below: the module reads
+ * files and talks to the database, and must stay out of the browser's bundle.
+ *
  * Paper signatures: upload a CSV (checked and staged, nothing applied), look at the preview, import
  * it, undo an import. The rules live in domain/paper-signatures.ts; this reads forms and renders.
  */
@@ -57,7 +60,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         acceptedRows: staged.preview.rows.filter((row) => row.accepted).slice(0, shownAccepted),
       }
     : null;
-  return { appealId, preview, imports, counts, notice, importGone: Boolean(importId && !staged) };
+  const limits = { maxMegabytes: maxPaperSheetBytes / 1024 / 1024, maxRows: maxPaperSheetRows };
+  return { appealId, preview, imports, counts, notice, limits, importGone: Boolean(importId && !staged) };
 }
 
 type Notice = { kind: "imported" | "undone"; count: number } | { kind: "discarded" } | null;
@@ -119,7 +123,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function PaperSignaturesPage() {
-  const { appealId, preview, imports, counts, notice, importGone } = useLoaderData<typeof loader>();
+  const { appealId, preview, imports, counts, notice, limits, importGone } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t, dateTime } = useT();
   const navigation = useNavigation();
@@ -165,8 +169,7 @@ export default function PaperSignaturesPage() {
           {preview.rejectedRows.length > 0 ? (
             <>
               <h4 id="rejected-heading">{t("paper.rejectedHeading")}</h4>
-              <div className="table-scroll" role="region" aria-labelledby="rejected-heading" tabIndex={0}>
-                <table className="data-table paper-table" data-testid="paper-rejected">
+                <table className="data-table paper-table" data-testid="paper-rejected" aria-labelledby="rejected-heading">
                   <thead>
                     <tr>
                       <th scope="col">{t("paper.columnRow")}</th>
@@ -179,15 +182,13 @@ export default function PaperSignaturesPage() {
                     {preview.rejectedRows.map((row) => (row.accepted ? null : <RejectedRow key={row.row} row={row} />))}
                   </tbody>
                 </table>
-              </div>
               {preview.rejected > preview.rejectedRows.length ? <p className="hint">{t("paper.moreRows", { count: preview.rejected - preview.rejectedRows.length })}</p> : null}
             </>
           ) : null}
           {preview.acceptedRows.length > 0 ? (
             <>
               <h4 id="accepted-heading">{t("paper.acceptedHeading")}</h4>
-              <div className="table-scroll" role="region" aria-labelledby="accepted-heading" tabIndex={0}>
-                <table className="data-table paper-table" data-testid="paper-accepted">
+                <table className="data-table paper-table" data-testid="paper-accepted" aria-labelledby="accepted-heading">
                   <thead>
                     <tr>
                       <th scope="col">{t("paper.columnRow")}</th>
@@ -213,7 +214,6 @@ export default function PaperSignaturesPage() {
                     )}
                   </tbody>
                 </table>
-              </div>
               {preview.accepted > preview.acceptedRows.length ? <p className="hint">{t("paper.moreRows", { count: preview.accepted - preview.acceptedRows.length })}</p> : null}
             </>
           ) : null}
@@ -233,7 +233,7 @@ export default function PaperSignaturesPage() {
             name="file"
             accept=".csv,text/csv"
             label={t("paper.fileLabel")}
-            hint={t("paper.fileHint", { maxMegabytes: maxPaperSheetBytes / 1024 / 1024, maxRows: maxPaperSheetRows })}
+            hint={t("paper.fileHint", limits)}
             error={message("file")}
           />
           <button type="submit" className="button" disabled={busy}>
@@ -247,8 +247,7 @@ export default function PaperSignaturesPage() {
         {imports.length === 0 ? (
           <p>{t("paper.historyEmpty")}</p>
         ) : (
-          <div className="table-scroll" role="region" aria-labelledby="history-heading" tabIndex={0}>
-            <table className="data-table paper-table" data-testid="paper-history">
+            <table className="data-table paper-table" data-testid="paper-history" aria-labelledby="history-heading">
               <thead>
                 <tr>
                   <th scope="col">{t("paper.columnFile")}</th>
@@ -285,7 +284,6 @@ export default function PaperSignaturesPage() {
                 ))}
               </tbody>
             </table>
-          </div>
         )}
       </section>
     </section>
