@@ -203,12 +203,12 @@ export default function PaperSignaturesPage() {
                     {preview.acceptedRows.map((row) =>
                       row.accepted ? (
                         <tr key={row.row}>
-                          <td>{row.row}</td>
-                          <td>{row.signer.fullName}</td>
-                          <td>{row.signer.city}</td>
-                          <td>{row.signer.country}</td>
-                          <td>{row.signer.collectedOn}</td>
-                          <td>{row.signer.showPublicly ? t("paper.yes") : t("paper.no")}</td>
+                          <td data-label={t("paper.columnRow")}>{row.row}</td>
+                          <td data-label={t("paper.columnName")}>{row.signer.fullName}</td>
+                          <td data-label={t("paper.columnCity")}>{row.signer.city}</td>
+                          <td data-label={t("paper.columnCountry")}>{row.signer.country}</td>
+                          <td data-label={t("paper.columnDate")}>{row.signer.collectedOn}</td>
+                          <td data-label={t("paper.columnListed")}>{row.signer.showPublicly ? t("paper.yes") : t("paper.no")}</td>
                         </tr>
                       ) : null,
                     )}
@@ -262,10 +262,10 @@ export default function PaperSignaturesPage() {
               <tbody>
                 {imports.map((entry) => (
                   <tr key={entry.id}>
-                    <td>{entry.fileName}</td>
-                    <td>{dateTime(new Date(entry.importedAt ?? entry.createdAt))}</td>
-                    <td>{entry.imported ?? 0}</td>
-                    <td>
+                    <td data-label={t("paper.columnFile")}>{entry.fileName}</td>
+                    <td data-label={t("paper.columnWhen")}>{dateTime(new Date(entry.importedAt ?? entry.createdAt))}</td>
+                    <td data-label={t("paper.columnImported")}>{entry.imported ?? 0}</td>
+                    <td data-label={t("paper.columnStatus")}>
                       {entry.status === "UNDONE"
                         ? t("paper.statusUndone", { when: dateTime(new Date(entry.undoneAt ?? entry.createdAt)), who: entry.undoneBy ?? "", removed: entry.removed ?? 0 })
                         : t("paper.statusImported", { who: entry.importedBy ?? entry.uploadedBy })}
@@ -294,10 +294,10 @@ function RejectedRow({ row }: { row: Extract<PaperRowResult, { accepted: false }
   const { t } = useT();
   return (
     <tr>
-      <td>{row.row}</td>
-      <td>{row.cells.name}</td>
-      <td>{row.cells.city}</td>
-      <td>{t(`paper.problem.${row.problem}`)}</td>
+      <td data-label={t("paper.columnRow")}>{row.row}</td>
+      <td data-label={t("paper.columnName")}>{row.cells.name}</td>
+      <td data-label={t("paper.columnCity")}>{row.cells.city}</td>
+      <td data-label={t("paper.columnReason")}>{t(`paper.problem.${row.problem}`)}</td>
     </tr>
   );
 }
