@@ -445,7 +445,7 @@ export const en = {
   "export.column.comment": "comment, if given",
   "export.column.listed_publicly": "whether the signer chose to be on the public list (yes/no)",
   "export.column.wants_updates": "whether the signer asked for updates (yes/no)",
-  "export.column.source": "online (signed on this site, confirmed by email) or paper (imported from a sheet collected offline)",
+  "export.column.source": "online (signed on this site) or paper (imported from a sheet collected offline)",
   "export.column.email": "email address, never shown publicly; empty for a paper signature collected without one",
   "export.formatsHint": "CSV opens in spreadsheets such as Microsoft Excel or LibreOffice; cells that a spreadsheet would run as a formula start with an apostrophe. JSON is for programs and holds the values exactly as signers typed them.",
   "export.choicesHeading": "Choose what to export",
