@@ -20,6 +20,7 @@ const benchmarks = [
   { name: "export", script: "bench/export.ts", what: "a 1,000,000-row CSV export over HTTP, beside COPY" },
   { name: "moderation", script: "bench/moderation.ts", what: "the signatures table and bulk invalidation at 1,000,000 rows" },
   { name: "dashboard", script: "bench/dashboard.ts", what: "the dashboard's queries at 1,000,000 rows" },
+  { name: "paper", script: "bench/paper-import.ts", what: "importing and undoing a 10,000-row paper sheet, beside COPY" },
   { name: "hostile", script: "bench/hostile.ts", what: "10,000 random and hostile requests" },
 ] as const;
 

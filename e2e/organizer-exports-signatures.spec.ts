@@ -61,7 +61,7 @@ test.describe("An organizer exports the signatures", () => {
     expect(csv.name).toBe(`${appeal.slug}-signatures-${new Date().toISOString().slice(0, 10)}.csv`);
     expect(csv.text.startsWith("\uFEFF")).toBe(true);
     const [header, ...rows] = parseCsv(csv.text.slice(1));
-    expect(header).toEqual(["confirmed_at", "name", "role_or_organisation", "city", "country", "comment", "listed_publicly", "wants_updates", "email"]);
+    expect(header).toEqual(["confirmed_at", "name", "role_or_organisation", "city", "country", "comment", "listed_publicly", "wants_updates", "source", "email"]);
     expect(rows.map((row) => row[1])).toEqual([`'=HYPERLINK("http://evil.example","Click")`, "Chen Listed"]);
 
     const [entry] = await db.auditEvent.findMany({ where: { appealId: appeal.id, action: "export.csv" } });

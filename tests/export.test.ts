@@ -119,6 +119,7 @@ describe("exporting an appeal's signatures", () => {
       comment: "Yes!",
       listed_publicly: "yes",
       wants_updates: "yes",
+      source: "online",
       email: "Second@Example.org",
     });
     assert.equal(rows[0]!.role_or_organisation, "");
@@ -246,6 +247,7 @@ describe("exporting an appeal's signatures", () => {
         comment: null,
         listed_publicly: true,
         wants_updates: false,
+        source: "online",
         email: "listed@example.org",
       },
       {
@@ -257,6 +259,7 @@ describe("exporting an appeal's signatures", () => {
         comment: 'He said "no"\n',
         listed_publicly: false,
         wants_updates: true,
+        source: "online",
         email: "quiet@example.org",
       },
     ]);

@@ -32,7 +32,9 @@ export type AuditAction =
   | "signatures.invalidated"
   | "signatures.invalidation-undone"
   | "update.test-sent"
-  | "update.sent";
+  | "update.sent"
+  | "paper-signatures.imported"
+  | "paper-signatures.import-undone";
 
 /** Who did it: an organizer, or the system acting on its own. */
 export type AuditActor = { id: string; name: string; email: string } | { system: "command line" | "scheduled job" | "anonymous visitor" };

@@ -26,6 +26,8 @@ export const exportColumns = [
   "comment",
   "listed_publicly",
   "wants_updates",
+  /** "online" (the form, confirmed by email) or "paper" (imported from a sheet collected offline). */
+  "source",
   "email",
 ] as const;
 
@@ -115,7 +117,7 @@ export function exportRowsQuery(appealId: string, filters: ExportFilters): { tex
   const where = exportCondition(appealId, filters);
   const text = `SELECT to_char("confirmedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS confirmed_at,
       "fullName" AS name, "role" AS role_or_organisation, "city" AS city, "country" AS country, "comment" AS comment,
-      "showPublicly" AS listed_publicly, "wantsUpdates" AS wants_updates, "email" AS email
+      "showPublicly" AS listed_publicly, "wantsUpdates" AS wants_updates, lower("source"::text) AS source, "email" AS email
     FROM "Signature" WHERE ${where.sql} ORDER BY "confirmedAt", "id"`;
   return { text, values: where.values };
 }
@@ -136,7 +138,9 @@ type ExportRow = {
   comment: string | null;
   listed_publicly: boolean;
   wants_updates: boolean;
-  email: string;
+  source: "online" | "paper";
+  /** Null for a paper signature collected without an address. */
+  email: string | null;
 };
 
 /**

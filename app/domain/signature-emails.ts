@@ -37,7 +37,7 @@ export async function prepareSignatureEmail(
   // A confirmation only while pending, "already signed" only while confirmed: a withdrawn
   // signature gets nothing, and one whose address was erased has no one to write to.
   const wanted = job.kind === "confirm-signature" ? "PENDING" : "CONFIRMED";
-  if (!signature || signature.status !== wanted || signature.email === "") return null;
+  if (!signature || signature.status !== wanted || !signature.email) return null;
   const { appeal } = signature;
   const translation = pickTranslation(appeal.translations, signature.locale, appeal.defaultLocale);
   const common: Common = {

@@ -361,7 +361,7 @@ export async function confirmSignature(db: Database, token: string, locale: stri
   return current?.status === "CONFIRMED" || current?.status === "INVALIDATED" ? { ...view, confirmed: true } : null;
 }
 
-export type HeldSignature = { id: string; fullName: string; email: string; heldReason: string | null; createdAt: Date; networkAddress: string | null };
+export type HeldSignature = { id: string; fullName: string; email: string | null; heldReason: string | null; createdAt: Date; networkAddress: string | null };
 
 /** Held signatures of an appeal, newest first, for the organizers who decide about them. */
 export async function listHeldSignatures(db: DatabaseOrTransaction, appealId: string, options: { limit: number }): Promise<{ signatures: HeldSignature[]; total: number }> {

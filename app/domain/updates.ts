@@ -281,10 +281,12 @@ export async function pendingRecipients(db: DatabaseOrTransaction, updateId: str
     take: limit,
     select: { signature: { select: { id: true, status: true, wantsUpdates: true, email: true, emailRejectedAt: true, locale: true } } },
   });
+  // A paper signature may have no email; it never asked for updates either, but an address is
+  // what an update needs, so none is sent without one.
   return rows.map(({ signature }) => ({
     signatureId: signature.id,
-    stillWanted: signature.status === "CONFIRMED" && signature.wantsUpdates && signature.emailRejectedAt === null && signature.email !== "",
-    to: signature.email,
+    stillWanted: signature.status === "CONFIRMED" && signature.wantsUpdates && signature.emailRejectedAt === null && !!signature.email,
+    to: signature.email ?? "",
     locale: signature.locale,
   }));
 }

@@ -33,6 +33,7 @@ export default function AppealInOrganizerArea() {
     { to: `${base}/protection`, label: t("organize.tabProtection") },
     { to: `${base}/signatures`, label: t("organize.tabSignatures") },
     { to: `${base}/updates`, label: t("organize.tabUpdates") },
+    { to: `${base}/paper`, label: t("organize.tabPaper") },
     { to: `${base}/export`, label: t("organize.tabExport") },
     { to: `${base}/preview`, label: t("organize.tabPreview") },
   ];
