@@ -10,7 +10,7 @@ import type { SignedInOrganizer } from "./organizers";
 import { signatureLimits } from "./sign-form-fields";
 
 /**
- * Paper signatures (docs/decisions/020-paper-signatures.md): signatures collected offline on a
+ * Paper signatures (docs/decisions/017-paper-signatures.md): signatures collected offline on a
  * sheet, typed into a spreadsheet and uploaded as CSV. Upload stages the sheet and shows what
  * would happen (a preview, row by row); importing applies it in one transaction; an import can be
  * undone as a whole.

@@ -8,7 +8,7 @@ import { withoutControlCharacters } from "./validation";
 import { withdrawalLinkLifetimeMs } from "./withdrawals";
 
 /**
- * Updates to signers (docs/decisions/019-updates-to-signers.md). An organizer writes an update
+ * Updates to signers (docs/decisions/016-updates-to-signers.md). An organizer writes an update
  * (a subject and a Markdown body, in any of the appeal's languages), tries it on themselves,
  * then sends it to the confirmed signers who asked for updates, each in the language they signed
  * in when the update has it. DRAFT → SENDING → SENT: only one statement moves an update out of
