@@ -5,7 +5,6 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
-import { negotiateLocale } from "~/i18n/i18n";
 import { loadConfig, StartupError, type Config } from "~/infra/config.server";
 import {
   answerErrors,
@@ -20,6 +19,7 @@ import { guardOrganizerArea, resolveOrganizer } from "~/infra/organizer-guard.se
 import { createLogger, pathForLog, type Logger } from "~/infra/logger.server";
 import { createPublicPageCache } from "~/infra/public-page-cache.server";
 import { createRemixHandler } from "~/infra/remix-handler.server";
+import { resolveLanguage } from "~/infra/visitor-language.server";
 import { exitAnywayAfter, startRuntime, type Runtime } from "~/infra/runtime.server";
 import { isSupervisedWebProcess, reportReadyToSupervisor, superviseWebProcesses } from "~/infra/web-processes.server";
 
@@ -133,10 +133,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use(onlyFromThisMachine("/dev/mailbox"));
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);
-  app.use((req, res, next) => {
-    res.locals.locale = negotiateLocale(req.get("accept-language") ?? null);
-    next();
-  });
+  app.use(resolveLanguage({ secure: config.sessions.secureCookie }));
   app.all(
     "*",
     createRemixHandler({
@@ -163,6 +160,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
         site: config.site,
         cspNonce: res.locals.cspNonce as string,
         locale: res.locals.locale as string,
+        readingLanguage: (res.locals.chosenLanguage as string | null) ?? (res.locals.locale as string),
       }),
     }),
   );
@@ -171,12 +169,12 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
 }
 
 /**
- * Which stored page answers a request: one per address and language, and none for a signed-in
+ * Which stored page answers a request: one per address, language and chosen text language, and none for a signed-in
  * organizer (who may see more than visitors).
  */
 function pageCacheKey(req: express.Request, res: express.Response): string | null {
   if (res.locals.organizer) return null;
-  return `${res.locals.locale as string} ${req.originalUrl}`;
+  return `${res.locals.locale as string} ${(res.locals.chosenLanguage as string | null) ?? ""} ${req.originalUrl}`;
 }
 
 function altchaWorkersDirectory(): string {

@@ -5,6 +5,8 @@ import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
+import { messagesFor } from "~/i18n/languages.server";
+import { PageLanguageProvider } from "~/i18n/page-language";
 import { pathForLog } from "~/infra/logger.server";
 
 const streamTimeoutMs = 5000;
@@ -24,7 +26,9 @@ export default function handleRequest(
     const nonce = loadContext.cspNonce;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeoutMs} nonce={nonce} />
+        <PageLanguageProvider value={{ locale: loadContext.locale, messages: messagesFor(loadContext.locale) }}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeoutMs} nonce={nonce} />
+        </PageLanguageProvider>
       </NonceProvider>,
       {
         nonce,

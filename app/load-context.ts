@@ -36,8 +36,16 @@ declare module "@remix-run/node" {
     sessions: Config["sessions"];
     /** A raw pg pool for what Prisma cannot do: streaming large reads (exports). */
     pg: pg.Pool;
-    /** The visitor's language, negotiated once from Accept-Language (see negotiateLocale). */
+    /**
+     * The interface's language, worked out once per request from ?lang=, the language cookie or
+     * Accept-Language (see resolveVisitorLanguage); may carry a region ("en-GB").
+     */
     locale: string;
+    /**
+     * Which translation of an appeal the visitor reads: the language they last chose (which may
+     * be one the interface does not speak), else the interface's.
+     */
+    readingLanguage: string;
     /** This response's Content-Security-Policy nonce, for the inline scripts Remix writes. */
     cspNonce: string;
     /** Who runs the site and how long network addresses are kept: the privacy notice and imprint. */

@@ -8,16 +8,22 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
 import { IntlProvider } from "react-intl";
 import { useNonce } from "~/components/nonce";
-import { defaultLocale, messagesFor } from "~/i18n/i18n";
+import { defaultLocale, languageOf } from "~/i18n/i18n";
+import { interfaceLanguages, messagesFor } from "~/i18n/languages.server";
+import { PageLanguageFallback, useFallbackPageLanguage } from "~/i18n/page-language";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
+import fontStyles from "@fontsource-variable/inter/wght.css";
 import styles from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
+  // Inter, served by this site: one typeface for Latin and Cyrillic, Kazakh letters included.
+  { rel: "stylesheet", href: fontStyles },
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
@@ -37,12 +43,15 @@ function errorPageTexts(status: number) {
 }
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return { locale: context.locale };
+  // Only the reader's own messages travel to the browser.
+  return { locale: context.locale, messages: messagesFor(context.locale), languages: interfaceLanguages, contactEmail: context.site.operator.email };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
-  const locale = data?.locale ?? defaultLocale;
+  const fallback = useFallbackPageLanguage();
+  const locale = data?.locale ?? fallback.locale;
+  const messages = data?.messages ?? fallback.messages;
   const nonce = useNonce();
   return (
     <html lang={locale}>
@@ -53,9 +62,12 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messagesFor(locale)}>
-          <Frame>{children}</Frame>
+        <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messages}>
+          <Frame contactEmail={data?.contactEmail ?? null} languages={data?.languages ?? []}>
+            {children}
+          </Frame>
         </IntlProvider>
+        {data ? null : <PageLanguageFallback language={{ locale, messages }} />}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
@@ -63,7 +75,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
   );
 }
 
-function Frame({ children }: { children: React.ReactNode }) {
+/** The site's name and navigation above every page, and who runs it below. */
+function Frame({ children, contactEmail, languages }: { children: React.ReactNode; contactEmail: string | null; languages: Language[] }) {
   const { t } = useT();
   return (
     <>
@@ -71,24 +84,99 @@ function Frame({ children }: { children: React.ReactNode }) {
         {t("site.skipToContent")}
       </a>
       <header className="site-header">
-        <Link to="/" className="site-name">
-          {t("site.name")}
-        </Link>
-        <span className="site-tagline">{t("site.tagline")}</span>
+        <div className="site-header-inner">
+          <Link to="/" className="site-name">
+            <SiteMark />
+            <span>{t("site.name")}</span>
+          </Link>
+          <nav className="site-nav" aria-label={t("site.primaryNavigation")}>
+            <Link to="/">{t("site.appeals")}</Link>
+            <Link to="/archive">{t("home.archiveLink")}</Link>
+          </nav>
+          <LanguageSwitcher languages={languages} />
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         {children}
       </main>
       <footer className="site-footer">
-        <p>{t("site.footer")}</p>
-        <p className="footer-links">
-          <Link to="/privacy">{t("site.privacy")}</Link>
-          <Link to="/imprint">{t("site.imprint")}</Link>
-          <Link to="/archive">{t("home.archiveLink")}</Link>
-          <Link to="/sign-in">{t("site.forOrganizers")}</Link>
-        </p>
+        <div className="site-footer-inner">
+          <p className="footer-name">
+            <SiteMark />
+            <span>{t("site.footer")}</span>
+          </p>
+          <ul className="footer-links">
+            <li>
+              <Link to="/">{t("site.appeals")}</Link>
+            </li>
+            <li>
+              <Link to="/privacy">{t("site.privacy")}</Link>
+            </li>
+            <li>
+              <Link to="/imprint">{t("site.imprint")}</Link>
+            </li>
+            {contactEmail ? (
+              <li>
+                <a href={`mailto:${contactEmail}`}>{t("site.contact")}</a>
+              </li>
+            ) : null}
+            <li>
+              <Link to="/archive">{t("home.archiveLink")}</Link>
+            </li>
+            <li>
+              <Link to="/sign-in">{t("site.forOrganizers")}</Link>
+            </li>
+          </ul>
+        </div>
       </footer>
     </>
+  );
+}
+
+/** The mark beside the site's name (the same drawing as the favicon). */
+function SiteMark() {
+  return (
+    <svg className="site-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="7" fill="currentColor" />
+      <path d="M7 20c3-6 5 2 8-3s4 4 7-1 3 2 3 2" fill="none" stroke="#fff" strokeWidth="2.5" strokeLinecap="round" />
+      <path d="M7 25h18" stroke="#fff" strokeWidth="2" />
+    </svg>
+  );
+}
+
+/**
+ * Plain links to this page in each interface language, each named in its own language; the
+ * choice is remembered in a cookie (visitor-language.server.ts). They work without JavaScript.
+ */
+type Language = { code: string; name: string };
+
+function LanguageSwitcher({ languages }: { languages: Language[] }) {
+  const { t, locale } = useT();
+  const location = useLocation();
+  const current = languageOf(locale);
+  const hrefFor = (language: string) => {
+    const search = new URLSearchParams(location.search);
+    search.set("lang", language);
+    return `${location.pathname}?${search.toString()}`;
+  };
+  return (
+    <nav className="language-switcher" aria-label={t("site.languageSwitcher")}>
+      <ul>
+        {languages.map(({ code, name }) => (
+          <li key={code}>
+            {code === current ? (
+              <span aria-current="true" lang={code}>
+                {name}
+              </span>
+            ) : (
+              <a href={hrefFor(code)} lang={code} hrefLang={code}>
+                {name}
+              </a>
+            )}
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 

@@ -26,7 +26,7 @@ test.describe("A newcomer tries the demo through the dev mailbox", () => {
   test("signs the demo appeal, finds the email in the dev mailbox, confirms, and is counted", async ({ page }) => {
     await page.goto(app.baseUrl);
     await page.getByRole("link", { name: "Open letter: keep Aldermere Library open six days a week" }).click();
-    await expect(page.getByText("No signatures yet")).toBeVisible();
+    await expect(page.getByTestId("signature-count").locator(".count")).toHaveText("0 signatures");
     await fillAndSubmitSignForm(page, { fullName: "Newcomer Nadia", email: "nadia@example.org", showPublicly: true });
     await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
 

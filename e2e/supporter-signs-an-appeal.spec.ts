@@ -99,10 +99,15 @@ test.describe("Suzie signs an appeal", () => {
       comment: "Keep this text",
     });
     const form = page.getByRole("form", { name: "Add your name" });
-    await expect(form.getByRole("alert")).toHaveText("Please correct the marked fields.");
+    // The GOV.UK pattern: a summary that takes the focus, with a link to each field in trouble.
+    const summary = form.getByRole("alert");
+    await expect(summary.getByRole("heading")).toHaveText("There is a problem");
+    await expect(summary.getByRole("link")).toHaveText(["Enter your full name.", /Enter an email address like name@example.org/]);
+    await expect(summary).toBeFocused();
     await expect(form.getByLabel("Full name")).toHaveAccessibleDescription("Enter your full name.");
     await expect(form.getByLabel("Email", { exact: true })).toHaveAccessibleDescription(/Enter an email address like name@example.org/);
-    await expect(form.getByLabel("Full name")).toBeFocused();
+    await summary.getByRole("link", { name: /Enter an email address/ }).click();
+    await expect(form.getByLabel("Email", { exact: true })).toBeFocused();
     await expect(form.getByLabel("Email", { exact: true })).toHaveValue("not-an-address");
     await expect(form.getByLabel("Role or organisation")).toHaveValue("nurse");
     await expect(form.getByLabel("City")).toHaveValue("Porto");
@@ -214,8 +219,10 @@ test.describe("without JavaScript", () => {
     await page.goto(appeal.path);
     await fillAndSubmitSignForm(page, { fullName: "Noor Haddad", email: "noor@@example", acceptPrivacy: false });
     const form = page.getByRole("form", { name: "Add your name" });
-    await expect(form.getByText("Enter an email address like name@example.org.")).toBeVisible();
-    await expect(form.getByText("Please confirm that you have read the privacy notice.")).toBeVisible();
+    // Without JavaScript too: the summary links to each field, and each message sits at its field.
+    await expect(form.getByRole("alert").getByRole("link")).toHaveText(["Enter an email address like name@example.org.", "Please confirm that you have read the privacy notice."]);
+    await expect(form.getByLabel("Email", { exact: true })).toHaveAccessibleDescription(/Enter an email address like name@example.org/);
+    await expect(form.getByRole("checkbox", { name: /I have read the privacy notice/ })).toHaveAccessibleDescription("Please confirm that you have read the privacy notice.");
     await expect(form.getByLabel("Full name")).toHaveValue("Noor Haddad");
     await expect(form.getByLabel("Email", { exact: true })).toHaveValue("noor@@example");
   });

@@ -10,7 +10,7 @@ test.describe("A visitor reads an appeal", () => {
     await page.goto(`/appeals/${slug}`);
 
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Open letter: keep Aldermere Library open six days a week");
-    await expect(page.getByText("Published March 3, 2026")).toBeVisible();
+    await expect(page.locator(".appeal-byline")).toContainText("March 3, 2026");
     await expect(page.getByText("The library is the only place in Aldermere")).toBeVisible();
 
     const authors = page.getByRole("region", { name: "Initial signatories" }).getByRole("listitem");
@@ -34,9 +34,13 @@ test.describe("A visitor reads an appeal", () => {
     await expect(publisher.getByRole("link", { name: "More information" })).toHaveAttribute("href", demoAppeal.publisher.moreInfoUrl!);
     await expect(publisher.getByRole("link", { name: "Support us" })).toHaveAttribute("href", demoAppeal.publisher.supportUrl!);
 
-    await expect(page.getByText("No signatures yet")).toBeVisible();
-    await expect(page.getByText("0 signatures of 1,000 goal")).toBeVisible();
+    const count = page.getByTestId("signature-count");
+    await expect(count.locator(".count")).toHaveText("0 signatures");
+    await expect(count).toContainText("Goal: 1,000");
+    await expect(count).toContainText("Be the first to add your name.");
     await expect(page.getByRole("progressbar", { name: "Progress toward the goal" })).toHaveAttribute("value", "0");
+    // Who publishes the appeal is said before its text.
+    await expect(page.locator(".appeal-byline")).toContainText("Published by Friends of Aldermere Library");
   });
 
   test("the list of signers pages newest first and counts those who chose not to be listed", async ({ page, db, appeal }) => {

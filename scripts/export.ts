@@ -20,7 +20,7 @@ import {
   type ExportChoices,
   type ExportFormat,
 } from "../app/domain/exports.server.js";
-import { createTranslator } from "../app/i18n/i18n.js";
+import { createTranslator } from "../app/i18n/languages.server.js";
 import { loadDatabaseSettings, StartupError } from "../app/infra/config.server.js";
 import { openDatabase } from "../app/infra/database-connection.server.js";
 import { createDatabaseClient } from "../app/infra/db.server.js";

@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { Fragment } from "react";
+import { Fragment, type ReactNode } from "react";
 import type { AppealView } from "~/domain/appeals";
 import { useT } from "~/i18n/react";
 
@@ -25,26 +25,89 @@ function LanguageChoice({ current, locales }: { current: string; locales: string
   );
 }
 
-/** `bodyHtml` is the appeal's Markdown rendered by renderMarkdown on the server (no raw HTML). */
-export function AppealText({ appeal, bodyHtml }: { appeal: AppealView; bodyHtml: string }) {
+/**
+ * An appeal as visitors read it. The head (who publishes it, the title, the summary) and the
+ * count come first on every screen: on a phone the count sits right under the head, before the
+ * letter; on a wide screen it heads the column beside the letter, above the form.
+ */
+export function AppealLayout({
+  appeal,
+  bodyHtml,
+  className,
+  signing,
+  signers,
+}: {
+  appeal: AppealView;
+  bodyHtml: string;
+  className?: string;
+  /** The sign form, or why there is none; absent in the organizer's preview. */
+  signing?: ReactNode;
+  signers?: ReactNode;
+}) {
+  const { t } = useT();
+  return (
+    <div className={`page appeal-layout${className ? ` ${className}` : ""}`}>
+      <AppealHeading appeal={appeal} />
+      <div className="appeal-side">
+        <section className="card progress-card" aria-label={t("appeal.progressHeading")}>
+          <SignatureProgress confirmed={appeal.counts.confirmed} goal={appeal.signatureGoal} />
+          {signing && appeal.acceptsSignatures ? (
+            // On a phone the form comes after the whole letter; this takes the reader straight there.
+            <p className="jump-to-sign">
+              <a href="#sign-form" className="button wide">
+                {t("appeal.jumpToSign", { count: appeal.counts.confirmed })}
+              </a>
+            </p>
+          ) : null}
+        </section>
+        {signing ? <div className="card sign-card">{signing}</div> : null}
+        {signers ? <div className="card signers-card">{signers}</div> : null}
+      </div>
+      <div className="card appeal-body">
+        <AppealText appeal={appeal} bodyHtml={bodyHtml} />
+        <AppealAuthors authors={appeal.authors} />
+        <AppealAttachments attachments={appeal.attachments} />
+        <AppealPublisher publisher={appeal.publisher} />
+      </div>
+    </div>
+  );
+}
+
+/** Who publishes the appeal and when, its title and summary, in the language being read. */
+function AppealHeading({ appeal }: { appeal: AppealView }) {
   const { t, date } = useT();
   return (
-    <article>
+    <header className="appeal-head">
       <LanguageChoice current={appeal.locale} locales={appeal.locales} />
-      <h1 lang={appeal.locale}>{appeal.title}</h1>
-      <p className="appeal-meta">
-        {appeal.publishedAt ? t("appeal.published", { date: date(appeal.publishedAt) }) : null}
-        {appeal.acceptsSignatures && appeal.closesAt ? <> · {t("appeal.closes", { date: date(appeal.closesAt) })}</> : null}
+      <p className="appeal-byline">
+        {t("appeal.publishedBy")} <a href="#publisher-heading">{appeal.publisher.name}</a>
+        {appeal.publishedAt ? (
+          <>
+            {" · "}
+            <time dateTime={new Date(appeal.publishedAt).toISOString().slice(0, 10)}>{date(appeal.publishedAt)}</time>
+          </>
+        ) : null}
       </p>
-      {appeal.acceptsSignatures ? null : <p className="notice">{t("appeal.closed")}</p>}
+      <h1 lang={appeal.locale}>{appeal.title}</h1>
       {appeal.summary ? (
         <p className="appeal-summary" lang={appeal.locale}>
           {appeal.summary}
         </p>
       ) : null}
-      <div className="appeal-text" lang={appeal.locale} dangerouslySetInnerHTML={{ __html: bodyHtml }} />
-    </article>
+      {appeal.acceptsSignatures ? (
+        appeal.closesAt ? (
+          <p className="appeal-meta">{t("appeal.closes", { date: date(appeal.closesAt) })}</p>
+        ) : null
+      ) : (
+        <p className="notice">{t("appeal.closed")}</p>
+      )}
+    </header>
   );
+}
+
+/** `bodyHtml` is the appeal's Markdown rendered by renderMarkdown on the server (no raw HTML). */
+function AppealText({ appeal, bodyHtml }: { appeal: AppealView; bodyHtml: string }) {
+  return <div className="appeal-text" lang={appeal.locale} dangerouslySetInnerHTML={{ __html: bodyHtml }} />;
 }
 
 export function AppealAuthors({ authors }: { authors: AppealView["authors"] }) {
@@ -165,19 +228,34 @@ export function AppealPublisher({ publisher }: { publisher: AppealView["publishe
   );
 }
 
+/**
+ * The count, big, and how far it is to the goal. The bar always shows that something has
+ * started (a sliver at 1 of 1,000) and reads as an empty track before the first signature.
+ */
 export function SignatureProgress({ confirmed, goal }: { confirmed: number; goal: number | null }) {
-  const { t } = useT();
+  const { t, number, percent } = useT();
+  const share = goal ? Math.min(confirmed / goal, 1) : 0;
   return (
     <div className="progress" data-testid="signature-count">
-      <p className="count">{t("appeal.count", { count: confirmed })}</p>
+      <p className="count">
+        <span className="count-number">{number(confirmed)}</span> <span className="count-label">{t("appeal.countLabel", { count: confirmed })}</span>
+      </p>
       {goal ? (
         <>
+          <progress
+            className={confirmed > 0 ? "started" : undefined}
+            max={goal}
+            value={Math.min(confirmed, goal)}
+            aria-label={t("appeal.progressLabel")}
+            aria-describedby="goal-text"
+          />
           <p className="goal" id="goal-text">
-            {t("appeal.goal", { count: confirmed, goal })}
+            <span>{t("appeal.goalOf", { goal })}</span>
+            {confirmed > 0 ? <span>{share > 0 && share < 0.01 ? t("appeal.underOnePercent") : percent(share)}</span> : null}
           </p>
-          <progress max={goal} value={Math.min(confirmed, goal)} aria-label={t("appeal.progressLabel")} aria-describedby="goal-text" />
         </>
       ) : null}
+      {confirmed === 0 ? <p className="count-note">{t("appeal.beFirst")}</p> : null}
     </div>
   );
 }

@@ -11,7 +11,7 @@ type Common = {
   name: string;
   /** Defaults to the name; give one when a page shows the same form several times (one per item). */
   id?: string;
-  label: string;
+  label: ReactNode;
   hint?: ReactNode;
   error?: string | null;
   optional?: boolean;
@@ -113,25 +113,31 @@ export function useFieldErrorMessages(fieldErrors: FieldErrors | undefined): (fi
   };
 }
 
-/**
- * "There is a problem" with one link per error, in the order of the fields on the page. It
- * takes the focus when it appears, so a screen reader announces it and Tab leads to the links.
- */
+/** "There is a problem" for the fields of an organizer form, in the order they are on the page. */
 export function ErrorSummary({ fieldErrors, order }: { fieldErrors: FieldErrors | undefined; order: string[] }) {
-  const { t } = useT();
   const message = useFieldErrorMessages(fieldErrors);
-  const ref = useRef<HTMLDivElement>(null);
   const fields = Object.keys(fieldErrors ?? {}).sort((a, b) => rank(order, a) - rank(order, b));
-  const signature = fields.join(",");
+  return <ProblemSummary problems={fields.map((field) => ({ field, message: message(field) ?? "" }))} answer={fieldErrors} />;
+}
+
+/**
+ * "There is a problem" with one link per problem, each to its field (the GOV.UK pattern). It
+ * takes the focus when it appears, so a screen reader announces it and Tab leads to the links;
+ * a link moves the focus to its field.
+ */
+export function ProblemSummary({ problems, answer }: { problems: { field: string; message: string }[]; /** The server's answer: a new one takes the focus again, even with the same problems. */ answer: unknown }) {
+  const { t } = useT();
+  const ref = useRef<HTMLDivElement>(null);
+  const signature = problems.map((problem) => `${problem.field}:${problem.message}`).join(",");
   useEffect(() => {
     if (signature) ref.current?.focus();
-  }, [signature, fieldErrors]);
-  if (fields.length === 0) return null;
+  }, [signature, answer]);
+  if (problems.length === 0) return null;
   return (
     <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1} ref={ref}>
       <h2 id="error-summary-title">{t("form.errorSummaryTitle")}</h2>
       <ul>
-        {fields.map((field) => (
+        {problems.map(({ field, message }) => (
           <li key={field}>
             <a
               href={`#${field}`}
@@ -143,7 +149,7 @@ export function ErrorSummary({ fieldErrors, order }: { fieldErrors: FieldErrors 
                 target.scrollIntoView({ block: "center" });
               }}
             >
-              {message(field)}
+              {message}
             </a>
           </li>
         ))}

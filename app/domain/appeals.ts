@@ -204,7 +204,16 @@ export async function findSignableAppeal(
   return { ...rest, acceptsSignatures: acceptsSignatures({ status, closesAt }, new Date()) };
 }
 
-/** The reader's language if the appeal has it, else the appeal's own language. */
+/**
+ * The reader's language if the appeal has it (a regional reader, "en-GB", reads the "en" text
+ * when there is no "en-GB" one), else the appeal's own language.
+ */
 export function pickTranslation<T extends { locale: string }>(translations: T[], locale: string, defaultLocale: string): T | undefined {
-  return translations.find((t) => t.locale === locale) ?? translations.find((t) => t.locale === defaultLocale) ?? translations[0];
+  const language = locale.split("-")[0];
+  return (
+    translations.find((t) => t.locale === locale) ??
+    translations.find((t) => t.locale === language) ??
+    translations.find((t) => t.locale === defaultLocale) ??
+    translations[0]
+  );
 }

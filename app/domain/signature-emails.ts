@@ -46,7 +46,7 @@ export async function prepareSignatureEmail(
     fullName: signature.fullName,
     appealTitle: translation?.title ?? appeal.slug,
     publisherName: appeal.publisherName,
-    withdrawUrl: `${publicUrl}/withdraw/${await createWithdrawalToken(db, signature.id)}`,
+    withdrawUrl: inSignersLanguage(`${publicUrl}/withdraw/${await createWithdrawalToken(db, signature.id)}`, signature.locale),
   };
 
   if (job.kind === "confirm-signature") {
@@ -59,10 +59,18 @@ export async function prepareSignatureEmail(
         expiresAt: new Date(Date.now() + confirmationLinkLifetimeMs),
       },
     });
-    return { ...common, kind: "confirm-signature", confirmUrl: `${publicUrl}/confirm/${token}` };
+    return { ...common, kind: "confirm-signature", confirmUrl: inSignersLanguage(`${publicUrl}/confirm/${token}`, signature.locale) };
   }
 
-  return { ...common, kind: "already-signed", appealUrl: `${publicUrl}/appeals/${encodeURIComponent(appeal.slug)}` };
+  return { ...common, kind: "already-signed", appealUrl: inSignersLanguage(`${publicUrl}/appeals/${encodeURIComponent(appeal.slug)}`, signature.locale) };
+}
+
+/**
+ * A link in an email opens its page in the language the signer used, even on another device
+ * whose browser asks for another.
+ */
+function inSignersLanguage(url: string, locale: string): string {
+  return `${url}?lang=${encodeURIComponent(locale)}`;
 }
 
 /**

@@ -1,14 +1,20 @@
 import type { MetaArgs } from "@remix-run/node";
-import { createTranslator, defaultLocale, type MessageId } from "./i18n";
+import { defaultLocale, translatorFrom, type MessageId, type Messages } from "./i18n";
 
 /**
- * The <title> of a page, in the reader's language (negotiated by the root loader): "Page ·
+ * The <title> of a page, in the reader's language (the root loader sends its messages): "Page ·
  * Undersign", or the site name alone. `page` is a message id or text already in the page's
  * language (an appeal's title).
  */
+const siteName = "Undersign";
+
 export function pageTitle(matches: MetaArgs["matches"], page?: { id: MessageId } | { text: string }): string {
-  const root = matches.find((match) => match.id === "root")?.data as { locale?: string } | undefined;
-  const { t } = createTranslator(root?.locale ?? defaultLocale);
+  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: Messages } | undefined;
+  // After a failed action Remix renders the error page without the root loader's data: the
+  // page's text then comes from page-language.tsx, but a meta function cannot reach that, so
+  // the title is the site's name, which is the same in every language.
+  if (!root?.messages) return siteName;
+  const { t } = translatorFrom(root.locale ?? defaultLocale, root.messages);
   if (!page) return t("site.name");
   return t("site.pageTitle", { page: "id" in page ? t(page.id) : page.text });
 }

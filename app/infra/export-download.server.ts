@@ -8,7 +8,7 @@ import {
   type ExportFormat,
 } from "~/domain/exports.server";
 import { attachmentDisposition, startStreamingBody } from "~/http";
-import { createTranslator } from "~/i18n/i18n";
+import { createTranslator } from "~/i18n/languages.server";
 import { pathForLog } from "./logger.server";
 
 /** Exports hold personal data: never stored by a cache, never guessed into another type. */

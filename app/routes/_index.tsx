@@ -8,7 +8,7 @@ import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   return data({ appeals: await listPublishedAppeals(context.db, locale) }, { headers: publicPageCacheHeaders });
 }
 

@@ -2,13 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import proofOfWorkStyles from "altcha/altcha.css";
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import {
-  AppealAttachments,
-  AppealAuthors,
-  AppealPublisher,
-  AppealText,
-  SignatureProgress,
-} from "~/components/appeal-parts";
+import { AppealLayout } from "~/components/appeal-parts";
 import { SignForm } from "~/components/sign-form";
 import { SignerList } from "~/components/signer-list";
 import { getPublicAppeal } from "~/domain/appeals";
@@ -26,15 +20,21 @@ const signersOnAppealPage = 10;
 // The proof-of-work widget's own styles, from this site (its bundle would otherwise inject them inline).
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: proofOfWorkStyles }];
 
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
+export async function loader({ params, context }: LoaderFunctionArgs) {
   const locale = context.locale;
-  // ?lang= picks the language of the appeal's text (the reader chose it from the list).
-  const textLocale = new URL(request.url).searchParams.get("lang") ?? locale;
-  const appeal = await getPublicAppeal(context.db, params.slug ?? "", textLocale);
+  // A ?lang= link or the remembered choice picks the language of the appeal's text.
+  const appeal = await getPublicAppeal(context.db, params.slug ?? "", context.readingLanguage);
   if (!appeal) throw data(null, { status: 404 });
   const firstSigners = await listPublicSigners(context.db, appeal.id, { limit: signersOnAppealPage });
   return data(
-    { appeal, bodyHtml: renderMarkdown(appeal.body), firstSigners, countries: countryOptions(locale), formIssuedAt: issueFormToken(context.secret) },
+    {
+      appeal,
+      bodyHtml: renderMarkdown(appeal.body),
+      firstSigners,
+      countries: countryOptions(locale),
+      formIssuedAt: issueFormToken(context.secret),
+      pageUrl: new URL(`/appeals/${appeal.slug}`, context.publicUrl).href,
+    },
     { headers: publicPageCacheHeaders },
   );
 }
@@ -47,6 +47,8 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => 
   ...(loaded
     ? [
         { property: "og:type", content: "article" },
+        // Search engines and link previews learn the appeal's other languages.
+        ...loaded.appeal.locales.map((language) => ({ tagName: "link", rel: "alternate", hrefLang: language, href: `${loaded.pageUrl}?lang=${language}` })),
         { property: "og:title", content: loaded.appeal.title },
         ...(loaded.appeal.summary
           ? [
@@ -95,40 +97,25 @@ export default function AppealPage() {
   const unlisted = appeal.counts.confirmed - appeal.counts.listed;
 
   return (
-    <div className="page appeal-layout">
-      <div className="card">
-        {appeal.acceptsSignatures ? (
-          // On a phone the form comes after the whole letter; this takes the reader straight there.
-          <p className="jump-to-sign">
-            <a href="#sign-form" className="button">
-              {t("appeal.jumpToSign", { count: appeal.counts.confirmed })}
-            </a>
-          </p>
-        ) : null}
-        <AppealText appeal={appeal} bodyHtml={bodyHtml} />
-        <AppealAuthors authors={appeal.authors} />
-        <AppealAttachments attachments={appeal.attachments} />
-        <AppealPublisher publisher={appeal.publisher} />
-      </div>
-      <aside aria-label={t("signForm.heading")}>
-        <div className="card">
-          <SignatureProgress confirmed={appeal.counts.confirmed} goal={appeal.signatureGoal} />
-          {appeal.acceptsSignatures && !submitted?.closed ? (
-            <SignForm
-              countries={countries}
-              fields={submitted?.fields}
-              fieldErrors={submitted?.fieldErrors}
-              formIssuedAt={formIssuedAt}
-              proofOfWork={appeal.proofOfWork === "OFF" ? null : { always: appeal.proofOfWork === "ALWAYS", problem: submitted?.proofOfWork ?? null }}
-            />
-          ) : (
-            <p className="notice">{t("signForm.closed")}</p>
-          )}
-        </div>
-        <section className="card" style={{ marginTop: "1.5rem" }} aria-labelledby="signers-heading">
-          <h2 id="signers-heading" style={{ marginTop: 0 }}>
-            {t("appeal.signersHeading")}
-          </h2>
+    <AppealLayout
+      appeal={appeal}
+      bodyHtml={bodyHtml}
+      signing={
+        appeal.acceptsSignatures && !submitted?.closed ? (
+          <SignForm
+            countries={countries}
+            fields={submitted?.fields}
+            fieldErrors={submitted?.fieldErrors}
+            formIssuedAt={formIssuedAt}
+            proofOfWork={appeal.proofOfWork === "OFF" ? null : { always: appeal.proofOfWork === "ALWAYS", problem: submitted?.proofOfWork ?? null }}
+          />
+        ) : (
+          <p className="notice">{t("signForm.closed")}</p>
+        )
+      }
+      signers={
+        <section aria-labelledby="signers-heading">
+          <h2 id="signers-heading">{t("appeal.signersHeading")}</h2>
           {firstSigners.signers.length === 0 ? <p>{t("appeal.signersEmpty")}</p> : <SignerList signers={firstSigners.signers} />}
           {unlisted > 0 ? <p className="unlisted">{t("appeal.unlisted", { count: unlisted })}</p> : null}
           {firstSigners.nextCursor ? (
@@ -137,7 +124,7 @@ export default function AppealPage() {
             </p>
           ) : null}
         </section>
-      </aside>
-    </div>
+      }
+    />
   );
 }

@@ -11,7 +11,7 @@ import { useT } from "~/i18n/react";
 const signersPerPage = 50;
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
   if (!appeal) throw data(null, { status: 404 });
   const after = new URL(request.url).searchParams.get("after");

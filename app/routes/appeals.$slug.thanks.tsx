@@ -7,7 +7,7 @@ import { useT } from "~/i18n/react";
 
 /** Shown after every accepted submission, whatever the state of the address. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
   if (!appeal) throw data(null, { status: 404 });
   return { title: appeal.title, slug: appeal.slug };

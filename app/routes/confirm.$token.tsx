@@ -28,7 +28,7 @@ function stateOf(confirmation: ConfirmationView): "ready" | "confirmed" | "tooLa
 }
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   const confirmation = await findConfirmation(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
   const state = stateOf(confirmation);
@@ -37,7 +37,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ params, context }: ActionFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
   if (!confirmation.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation }, { status: 409, headers: noStore });

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { AppealAttachments, AppealAuthors, AppealPublisher, AppealText, SignatureProgress } from "~/components/appeal-parts";
+import { AppealLayout } from "~/components/appeal-parts";
 import { getAppealPreview } from "~/domain/appeals";
 import { renderMarkdown } from "~/domain/markdown.server";
 import { pageTitle } from "~/i18n/meta";
@@ -11,10 +11,9 @@ import { requireOrganizer } from "~/infra/organizer-guard.server";
 export const meta: MetaFunction = ({ matches }) => [{ name: "robots", content: "noindex" }, { title: pageTitle(matches, { id: "organize.tabPreview" }) }];
 
 /** The appeal as visitors will read it — drafts included, for organizers only. */
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
+export async function loader({ params, context }: LoaderFunctionArgs) {
   requireOrganizer(context, "editAppeals");
-  const textLocale = new URL(request.url).searchParams.get("lang") ?? context.locale;
-  const appeal = await getAppealPreview(context.db, params.id ?? "", textLocale);
+  const appeal = await getAppealPreview(context.db, params.id ?? "", context.readingLanguage);
   if (!appeal) throw data(null, { status: 404 });
   return { appeal, bodyHtml: renderMarkdown(appeal.body) };
 }
@@ -27,17 +26,7 @@ export default function AppealPreviewPage() {
       <p className="notice preview-banner" role="status">
         {t("preview.banner")}
       </p>
-      <div className="appeal-layout preview-frame">
-        <div className="card">
-          <AppealText appeal={appeal} bodyHtml={bodyHtml} />
-          <AppealAuthors authors={appeal.authors} />
-          <AppealAttachments attachments={appeal.attachments} />
-          <AppealPublisher publisher={appeal.publisher} />
-        </div>
-        <aside className="card">
-          <SignatureProgress confirmed={appeal.counts.confirmed} goal={appeal.signatureGoal} />
-        </aside>
-      </div>
+      <AppealLayout appeal={appeal} bodyHtml={bodyHtml} className="preview-frame" />
     </>
   );
 }

@@ -17,13 +17,13 @@ const noStore = { "Cache-Control": privatePageCacheControl };
 type UnsubscribePageData = { state: "invalid"; privacyContactEmail: string } | { state: "ready" | "done"; view: UnsubscribeView };
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const view = await findUnsubscribe(context.db, params.token ?? "", context.locale);
+  const view = await findUnsubscribe(context.db, params.token ?? "", context.readingLanguage);
   if (!view) return data<UnsubscribePageData>({ state: "invalid", privacyContactEmail: context.site.privacyContactEmail }, { status: 404, headers: noStore });
   return data<UnsubscribePageData>({ state: view.unsubscribed ? "done" : "ready", view }, { headers: noStore });
 }
 
 export async function action({ params, context }: ActionFunctionArgs) {
-  const view = await unsubscribeFromUpdates(context.db, params.token ?? "", context.locale);
+  const view = await unsubscribeFromUpdates(context.db, params.token ?? "", context.readingLanguage);
   if (!view) return data<UnsubscribePageData>({ state: "invalid", privacyContactEmail: context.site.privacyContactEmail }, { status: 404, headers: noStore });
   context.log.info({ signatureId: view.signatureId }, "unsubscribed from updates");
   return data<UnsubscribePageData>({ state: "done", view }, { headers: noStore });

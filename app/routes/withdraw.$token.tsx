@@ -19,14 +19,14 @@ type WithdrawPageData =
   | { state: "ready" | "withdrawn"; withdrawal: WithdrawalView };
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   const withdrawal = await findWithdrawal(context.db, params.token ?? "", locale);
   if (!withdrawal) return data<WithdrawPageData>({ state: "invalid", privacyContactEmail: context.site.privacyContactEmail }, { status: 404, headers: noStore });
   return data<WithdrawPageData>({ state: withdrawal.withdrawn ? "withdrawn" : "ready", withdrawal }, { headers: noStore });
 }
 
 export async function action({ params, context }: ActionFunctionArgs) {
-  const locale = context.locale;
+  const locale = context.readingLanguage;
   const withdrawal = await withdrawSignature(context.db, params.token ?? "", locale);
   if (!withdrawal) return data<WithdrawPageData>({ state: "invalid", privacyContactEmail: context.site.privacyContactEmail }, { status: 404, headers: noStore });
   context.log.info({ signatureId: withdrawal.signatureId, appealId: withdrawal.appeal.id }, "signature withdrawn");

@@ -43,6 +43,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     site: testSiteSettings,
     cspNonce: "test-nonce",
     locale: "en",
+    readingLanguage: "en",
     close: () => pool.end(),
   };
 }

@@ -2,7 +2,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { renderMarkdown } from "~/domain/markdown.server";
 import type { OrganizerEmail } from "~/domain/organizer-accounts.server";
 import type { SignatureEmail } from "~/domain/signature-emails";
-import { createTranslator, defaultLocale } from "~/i18n/i18n";
+import { defaultLocale } from "~/i18n/i18n";
+import { createTranslator } from "~/i18n/languages.server";
 import type { OutgoingEmail } from "./mailer.server";
 
 /**

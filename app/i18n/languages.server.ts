@@ -1,0 +1,93 @@
+import { match } from "@formatjs/intl-localematcher";
+import { defaultLocale, languageOf, translatorFrom, type Messages, type Translator } from "./i18n";
+import { en } from "./messages.en";
+import { kk } from "./messages.kk";
+import { ru } from "./messages.ru";
+
+/**
+ * The interface's languages. Adding one is a messages.<code>.ts file (typed as Messages, so a
+ * missing string fails the type check; its "site.languageName" names it in the switcher) and
+ * one line here.
+ */
+const catalogs: Record<string, Messages> = { en, ru, kk };
+export const supportedLocales = Object.keys(catalogs);
+
+/** The languages to offer in the switcher, each named in itself. */
+export const interfaceLanguages = supportedLocales.map((code) => ({ code, name: catalogs[code]!["site.languageName"] }));
+
+/** Messages for a language or a regional variant of it ("en-GB" reads the English ones). */
+export function messagesFor(locale: string): Messages {
+  return catalogs[languageOf(locale)] ?? en;
+}
+
+/** Translator for code outside React (emails, exports, server-made text). */
+export function createTranslator(locale: string): Translator {
+  return translatorFrom(locale, messagesFor(locale));
+}
+
+/** Tags as Accept-Language lists them, most wanted first. */
+function preferredTags(acceptLanguage: string | null | undefined): string[] {
+  return (acceptLanguage ?? "")
+    .split(",")
+    .slice(0, 20) // a header is the visitor's to write: a long one costs no more than this
+    .map((part) => {
+      const [tag = "", ...params] = part.trim().split(";");
+      const quality = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      return { tag: tag.trim(), quality: quality ? Number(quality.slice(2)) || 0 : 1 };
+    })
+    .filter((entry) => entry.quality > 0 && isLanguageTag(entry.tag))
+    .sort((a, b) => b.quality - a.quality)
+    .map((entry) => canonicalTag(entry.tag));
+}
+
+/** A well-formed BCP 47 tag that Intl understands (not "*", not junk a proxy sent). */
+export function isLanguageTag(tag: string): boolean {
+  if (tag.length === 0 || tag.length > 35 || !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(tag)) return false;
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function canonicalTag(tag: string): string {
+  return Intl.getCanonicalLocales(tag)[0]!;
+}
+
+/** The best supported language for an Accept-Language header (CLDR's matching, via intl-localematcher). */
+export function negotiateLocale(acceptLanguage: string | null | undefined): string {
+  const requested = preferredTags(acceptLanguage);
+  if (requested.length === 0) return defaultLocale;
+  return match(requested, supportedLocales, defaultLocale, { algorithm: "best fit" });
+}
+
+export type VisitorLanguage = {
+  /**
+   * The interface's language, with the reader's region kept where their browser gave one
+   * ("en-GB" formats dates the British way; its messages are the English ones).
+   */
+  locale: string;
+  /**
+   * The language the reader last picked (from a ?lang= link or the switcher), if any: it also
+   * chooses which translation of an appeal they read, which may be a language the interface
+   * does not speak.
+   */
+  chosen: string | null;
+};
+
+/**
+ * Works out, once per request, the language a visitor reads: a choice in the address (?lang=)
+ * wins, then the one remembered in the cookie, then Accept-Language.
+ */
+export function resolveVisitorLanguage(input: { query: string | null; cookie: string | undefined; acceptLanguage: string | null | undefined }): VisitorLanguage {
+  const chosen = [input.query, input.cookie].find((tag): tag is string => typeof tag === "string" && isLanguageTag(tag));
+  const chosenTag = chosen ? canonicalTag(chosen) : null;
+  const chosenInterface = chosenTag && supportedLocales.includes(languageOf(chosenTag)) ? languageOf(chosenTag) : null;
+  const language = chosenInterface ?? negotiateLocale(input.acceptLanguage);
+  // The region comes from the browser's own list where it names one for this language.
+  const regional = preferredTags(input.acceptLanguage).find((tag) => languageOf(tag) === language && tag.includes("-"));
+  return { locale: regional ?? language, chosen: chosenTag };
+}
+
+/** The cookie that remembers a visitor's language choice. */
+export const languageCookieName = "lang";

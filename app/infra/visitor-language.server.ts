@@ -1,0 +1,33 @@
+import { parse, serialize } from "cookie";
+import type { RequestHandler } from "express";
+import { languageCookieName, resolveVisitorLanguage } from "~/i18n/languages.server";
+
+const oneYearInSeconds = 365 * 24 * 60 * 60;
+
+/**
+ * Works out the visitor's language once per request (res.locals.locale and .chosenLanguage)
+ * and remembers a choice made by a ?lang= link in a cookie, so the next page keeps it. The
+ * cookie holds only a language tag: it is not a tracker and needs no consent.
+ */
+export function resolveLanguage({ secure }: { secure: boolean }): RequestHandler {
+  return (req, res, next) => {
+    const query = typeof req.query.lang === "string" ? req.query.lang : null;
+    const cookie = parseCookies(req.headers.cookie)[languageCookieName];
+    const language = resolveVisitorLanguage({ query, cookie, acceptLanguage: req.get("accept-language") });
+    res.locals.locale = language.locale;
+    res.locals.chosenLanguage = language.chosen;
+    if (query !== null && language.chosen !== null && language.chosen !== cookie) {
+      res.append("Set-Cookie", serialize(languageCookieName, language.chosen, { path: "/", maxAge: oneYearInSeconds, sameSite: "lax", secure, httpOnly: true }));
+    }
+    next();
+  };
+}
+
+function parseCookies(header: string | undefined): Record<string, string | undefined> {
+  if (!header) return {};
+  try {
+    return parse(header);
+  } catch {
+    return {};
+  }
+}
