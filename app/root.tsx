@@ -12,13 +12,16 @@ import {
 } from "@remix-run/react";
 import { IntlProvider } from "react-intl";
 import { useNonce } from "~/components/nonce";
+import { useIsStandalonePage } from "~/components/standalone-page";
 import { defaultLocale, messagesFor } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import styles from "~/styles/app.css";
+import sharingStyles from "~/styles/sharing.css";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: sharingStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
@@ -37,13 +40,15 @@ function errorPageTexts(status: number) {
 }
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return { locale: context.locale };
+  // publicUrl: the absolute addresses that shared links and Open Graph tags must carry.
+  return { locale: context.locale, publicUrl: context.publicUrl };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale = data?.locale ?? defaultLocale;
   const nonce = useNonce();
+  const standalone = useIsStandalonePage();
   return (
     <html lang={locale}>
       <head>
@@ -54,10 +59,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messagesFor(locale)}>
-          <Frame>{children}</Frame>
+          {standalone ? <main id="main" className="standalone">{children}</main> : <Frame>{children}</Frame>}
         </IntlProvider>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {standalone ? null : (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        )}
       </body>
     </html>
   );

@@ -9,6 +9,8 @@ import {
   AppealText,
   SignatureProgress,
 } from "~/components/appeal-parts";
+import { appealShareMeta } from "~/components/share-meta";
+import { ShareLinks } from "~/components/share-links";
 import { SignForm } from "~/components/sign-form";
 import { SignerList } from "~/components/signer-list";
 import { getPublicAppeal } from "~/domain/appeals";
@@ -44,18 +46,7 @@ export const headers = actionHeadersFirst;
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
   { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
-  ...(loaded
-    ? [
-        { property: "og:type", content: "article" },
-        { property: "og:title", content: loaded.appeal.title },
-        ...(loaded.appeal.summary
-          ? [
-              { name: "description", content: loaded.appeal.summary },
-              { property: "og:description", content: loaded.appeal.summary },
-            ]
-          : []),
-      ]
-    : []),
+  ...(loaded ? appealShareMeta(matches, { ...loaded.appeal, confirmed: loaded.appeal.counts.confirmed }) : []),
 ];
 
 /**
@@ -137,6 +128,7 @@ export default function AppealPage() {
             </p>
           ) : null}
         </section>
+        <ShareLinks slug={appeal.slug} title={appeal.title} compact />
       </aside>
     </div>
   );
