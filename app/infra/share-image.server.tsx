@@ -69,7 +69,7 @@ function titleFontSize(title: string): number {
 function ShareCardLayout({ card }: { card: ShareCard }) {
   const size = titleFontSize(card.title);
   return (
-    <div style={{ display: "flex", flexDirection: "column", width: "100%", height: "100%", background: colours.paper, color: colours.ink, fontFamily, borderTop: `16px solid ${colours.accent}`, padding: "48px 64px 52px" }}>
+    <div style={{ display: "flex", flexDirection: "column", width: shareImageSize.width, height: shareImageSize.height, boxSizing: "border-box", background: colours.paper, color: colours.ink, fontFamily, borderTop: `16px solid ${colours.accent}`, padding: "48px 64px 52px" }}>
       <div style={{ display: "flex", fontSize: 28, color: colours.muted }}>{card.siteText}</div>
       <div lang={card.lang} style={{ display: "block", fontSize: size, fontWeight: 700, lineHeight: 1.15, marginTop: 28, lineClamp: 4, overflow: "hidden" }}>
         {card.title}
