@@ -58,6 +58,9 @@ function loadFonts(): Promise<SatoriFont[]> {
   return fontsLoading;
 }
 
+/** Four lines hold far fewer characters; laying out the rest would only cost time (≈ 1 s for 2,000). */
+const maxTitleDrawn = 300;
+
 /** Long titles get smaller type so that most fit in four lines; longer ones end in "…". */
 function titleFontSize(title: string): number {
   if (title.length <= 50) return 68;
@@ -72,7 +75,7 @@ function ShareCardLayout({ card }: { card: ShareCard }) {
     <div style={{ display: "flex", flexDirection: "column", width: shareImageSize.width, height: shareImageSize.height, boxSizing: "border-box", background: colours.paper, color: colours.ink, fontFamily, borderTop: `16px solid ${colours.accent}`, padding: "48px 64px 52px" }}>
       <div style={{ display: "flex", fontSize: 28, color: colours.muted }}>{card.siteText}</div>
       <div lang={card.lang} style={{ display: "block", fontSize: size, fontWeight: 700, lineHeight: 1.15, marginTop: 28, lineClamp: 4, overflow: "hidden" }}>
-        {card.title}
+        {card.title.slice(0, maxTitleDrawn)}
       </div>
       <div style={{ display: "flex", flexDirection: "column", marginTop: "auto" }}>
         <div style={{ display: "flex", alignItems: "baseline", gap: 20 }}>
