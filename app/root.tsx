@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import { IntlProvider } from "react-intl";
 import { useNonce } from "~/components/nonce";
+import { useIsStandalonePage } from "~/components/standalone-page";
 import { defaultLocale, languageOf } from "~/i18n/i18n";
 import { interfaceLanguages, messagesFor } from "~/i18n/languages.server";
 import { PageLanguageFallback, useFallbackPageLanguage } from "~/i18n/page-language";
@@ -20,11 +21,13 @@ import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import fontStyles from "@fontsource-variable/inter/wght.css";
 import styles from "~/styles/app.css";
+import sharingStyles from "~/styles/sharing.css";
 
 export const links: LinksFunction = () => [
   // Inter, served by this site: one typeface for Latin and Cyrillic, Kazakh letters included.
   { rel: "stylesheet", href: fontStyles },
   { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: sharingStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
@@ -43,8 +46,15 @@ function errorPageTexts(status: number) {
 }
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  // Only the reader's own messages travel to the browser.
-  return { locale: context.locale, messages: messagesFor(context.locale), languages: interfaceLanguages, contactEmail: context.site.operator.email };
+  return {
+    locale: context.locale,
+    // Only the reader's own messages travel to the browser.
+    messages: messagesFor(context.locale),
+    languages: interfaceLanguages,
+    contactEmail: context.site.operator.email,
+    // The absolute addresses that shared links and Open Graph tags must carry.
+    publicUrl: context.publicUrl,
+  };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -53,6 +63,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const locale = data?.locale ?? fallback.locale;
   const messages = data?.messages ?? fallback.messages;
   const nonce = useNonce();
+  const standalone = useIsStandalonePage();
   return (
     <html lang={locale}>
       <head>
@@ -63,13 +74,23 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messages}>
-          <Frame contactEmail={data?.contactEmail ?? null} languages={data?.languages ?? []}>
-            {children}
-          </Frame>
+          {standalone ? (
+            <main id="main" className="standalone">
+              {children}
+            </main>
+          ) : (
+            <Frame contactEmail={data?.contactEmail ?? null} languages={data?.languages ?? []}>
+              {children}
+            </Frame>
+          )}
         </IntlProvider>
         {data ? null : <PageLanguageFallback language={{ locale, messages }} />}
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {standalone ? null : (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        )}
       </body>
     </html>
   );

@@ -135,6 +135,8 @@ describe("the reader's language", () => {
     assert.match(kazakh, /<html lang="kk-KZ"/);
     assert.ok(visibleText(kazakh).includes(createTranslator("kk").t("signForm.heading")));
     assert.match(await page("de-DE,de;q=0.9,ru;q=0.5"), /<html lang="ru"/, "the best language the reader reads");
+    const image = await fetch(`${baseUrl}/appeals/${appeal.slug}/share.png?lang=kk`, { headers: { Accept: "image/avif,image/webp,*/*" } });
+    assert.equal(image.headers.getSetCookie().length, 0, "a ?lang= image fetched by a crawler sets no cookie");
     assert.match(await page("de-DE,fr;q=0.5"), /<html lang="en"/, "English when nothing matches");
     assert.match(await page("*;q=0.1, junk!!, ru;q=abc"), /<html lang="(en|ru)"/, "junk in the header is no error");
   });
@@ -148,7 +150,7 @@ describe("the reader's language", () => {
         { locale: "de", title: "Macht die Ulmenstraße zur Schulstraße", body: "Wir bitten den Rat, die Straße zu sperren." },
       ],
     });
-    const russian = { "Accept-Language": "ru-RU,ru;q=0.9" };
+    const russian = { "Accept-Language": "ru-RU,ru;q=0.9", Accept: "text/html" }; // as a browser opening a page
     const first = await (await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: russian })).text();
     assert.match(first, /<h1 lang="ru">Сделайте улицу Вязов школьной<\/h1>/);
     assert.match(first, /hrefLang="en" href="[^"]*\/appeals\/[^"?]+\?lang=en"/i, "the English text is announced as an alternate");

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import helmet from "helmet";
+import { isMadeForOtherSites, mayBeFramedByOtherSites } from "~/domain/sharing";
 import { databaseUnavailableRetrySeconds, isDatabaseUnavailable } from "./database-availability.server";
 import type { Logger } from "./logger.server";
 import { pathForLog } from "./logger.server";
@@ -103,8 +104,10 @@ function refuseBody(res: Response, status: number, message: string) {
 /**
  * Security headers through helmet, and the per-response nonce that lets Remix's own inline
  * scripts run (and nothing else inline). Styles may be set in style attributes (React's
- * `style={…}`), not in <style> elements. No page may be framed: routes meant for embedding
- * will relax frame-ancestors for themselves.
+ * `style={…}`), not in <style> elements. No page may be framed (frame-ancestors 'none' and
+ * X-Frame-Options: DENY for browsers that know only that), except the appeal's embed, which is
+ * made for other sites' frames (mayBeFramedByOtherSites); it and the images made for other
+ * sites (the badge, share image, QR codes) may also be loaded by them (Cross-Origin-Resource-Policy).
  */
 export function securityHeaders(options: { isProduction: boolean }): RequestHandler[] {
   const setNonce: RequestHandler = (_req, res, next) => {
@@ -127,7 +130,7 @@ export function securityHeaders(options: { isProduction: boolean }): RequestHand
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": [(req) => (mayBeFramedByOtherSites((req as Request).path) ? "*" : "'none'")],
         ...(options.isProduction ? { "upgrade-insecure-requests": [] } : {}),
       },
     },
@@ -135,14 +138,21 @@ export function securityHeaders(options: { isProduction: boolean }): RequestHand
     strictTransportSecurity: options.isProduction ? { maxAge: 365 * 24 * 3600, includeSubDomains: true } : false,
     // Confirmation and withdraw links hold a token: referrers never leave the site.
     referrerPolicy: { policy: "same-origin" },
-    xFrameOptions: { action: "deny" },
+    // Set below, per path: helmet's would be the same for every answer.
+    xFrameOptions: false,
+    crossOriginResourcePolicy: false,
     crossOriginEmbedderPolicy: false,
   });
+  const framingAndEmbedding: RequestHandler = (req, res, next) => {
+    if (!mayBeFramedByOtherSites(req.path)) res.set("X-Frame-Options", "DENY");
+    res.set("Cross-Origin-Resource-Policy", isMadeForOtherSites(req.path) ? "cross-origin" : "same-origin");
+    next();
+  };
   const permissionsPolicy: RequestHandler = (_req, res, next) => {
     res.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()");
     next();
   };
-  return [setNonce, headers, permissionsPolicy];
+  return [setNonce, headers, framingAndEmbedding, permissionsPolicy];
 }
 
 /** True for 127.0.0.0/8, ::1 and IPv4 loopback written as IPv6 (::ffff:127.0.0.1). */

@@ -16,7 +16,9 @@ export function resolveLanguage({ secure }: { secure: boolean }): RequestHandler
     const language = resolveVisitorLanguage({ query, cookie, acceptLanguage: req.get("accept-language") });
     res.locals.locale = language.locale;
     res.locals.chosenLanguage = language.chosen;
-    if (query !== null && language.chosen !== null && language.chosen !== cookie) {
+    // Remembered when a person opens a page, not when a crawler fetches a ?lang= image.
+    const opensPage = (req.get("accept") ?? "").includes("text/html");
+    if (opensPage && query !== null && language.chosen !== null && language.chosen !== cookie) {
       res.append("Set-Cookie", serialize(languageCookieName, language.chosen, { path: "/", maxAge: oneYearInSeconds, sameSite: "lax", secure, httpOnly: true }));
     }
     next();

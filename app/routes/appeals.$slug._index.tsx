@@ -3,6 +3,8 @@ import proofOfWorkStyles from "altcha/altcha.css";
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AppealLayout } from "~/components/appeal-parts";
+import { appealShareMeta } from "~/components/share-meta";
+import { ShareLinks } from "~/components/share-links";
 import { SignForm } from "~/components/sign-form";
 import { SignerList } from "~/components/signer-list";
 import { getPublicAppeal } from "~/domain/appeals";
@@ -46,16 +48,9 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => 
   { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
   ...(loaded
     ? [
-        { property: "og:type", content: "article" },
+        ...appealShareMeta(matches, { ...loaded.appeal, confirmed: loaded.appeal.counts.confirmed }),
         // Search engines and link previews learn the appeal's other languages.
         ...loaded.appeal.locales.map((language) => ({ tagName: "link", rel: "alternate", hrefLang: language, href: `${loaded.pageUrl}?lang=${language}` })),
-        { property: "og:title", content: loaded.appeal.title },
-        ...(loaded.appeal.summary
-          ? [
-              { name: "description", content: loaded.appeal.summary },
-              { property: "og:description", content: loaded.appeal.summary },
-            ]
-          : []),
       ]
     : []),
 ];
@@ -114,6 +109,7 @@ export default function AppealPage() {
         )
       }
       signers={
+        <>
         <section aria-labelledby="signers-heading">
           <h2 id="signers-heading">{t("appeal.signersHeading")}</h2>
           {firstSigners.signers.length === 0 ? <p>{t("appeal.signersEmpty")}</p> : <SignerList signers={firstSigners.signers} />}
@@ -124,6 +120,8 @@ export default function AppealPage() {
             </p>
           ) : null}
         </section>
+          <ShareLinks slug={appeal.slug} title={appeal.title} compact />
+        </>
       }
     />
   );

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { ShareLinks } from "~/components/share-links";
 import { getPublicAppeal } from "~/domain/appeals";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -26,6 +27,7 @@ export default function ThanksPage() {
       <p>
         <Link to={`/appeals/${encodeURIComponent(slug)}`}>{t("thanks.back")}</Link>
       </p>
+      <ShareLinks slug={slug} title={title} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ShareLinks } from "~/components/share-links";
 import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
 import { offerWithdrawalAfterConfirming } from "~/domain/withdrawals";
 import { privatePageCacheControl } from "~/http";
@@ -106,6 +107,7 @@ export default function ConfirmPage() {
             ? rich("confirm.withdrawOnce", { link: (chunks) => <Link to={page.withdrawPath ?? ""}>{chunks}</Link> })
             : t("confirm.withdrawInEmail")}
         </p>
+        <ShareLinks slug={confirmation.appeal.slug} title={confirmation.appeal.title} />
       </div>
     );
   }

@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { AppealSharingTools } from "~/components/sharing-tools";
 import { getAppealOverview } from "~/domain/appeal-editing";
 import { changeAppealStatus, type LifecycleAction } from "~/domain/appeal-lifecycle";
 import { readFormFields } from "~/http";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
+import type { loader as appealLayoutLoader } from "./organize.appeals.$id";
 
 const lifecycleActions = ["publish", "close", "reopen", "archive"] as const satisfies readonly LifecycleAction[];
 
@@ -40,6 +42,7 @@ export default function AppealOverviewPage() {
     ARCHIVED: t("overview.archivedExplained"),
   }[overview.status];
   const publicPath = `/appeals/${encodeURIComponent(overview.slug)}`;
+  const title = useRouteLoaderData<typeof appealLayoutLoader>("routes/organize.appeals.$id")?.appeal.title ?? overview.slug;
 
   return (
     <div className="overview">
@@ -118,6 +121,7 @@ export default function AppealOverviewPage() {
           </li>
         </ul>
       </section>
+      <AppealSharingTools slug={overview.slug} title={title} isPublic={overview.status !== "DRAFT"} />
     </div>
   );
 }

@@ -1,0 +1,66 @@
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useAppealUrl } from "~/components/share-links";
+import { standalonePage } from "~/components/standalone-page";
+import { appealSharePaths, getSharedAppeal } from "~/domain/sharing";
+import { pageTitle } from "~/i18n/meta";
+import { useT } from "~/i18n/react";
+import { publicPageCacheHeaders } from "~/http";
+import flyerStyles from "~/styles/flyer.css";
+
+/**
+ * A one-page A4 flyer to print and pin up: the appeal's title, summary, count, goal and
+ * publisher, and a QR code of its address with the address written out beside it.
+ */
+export const handle = standalonePage;
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: flyerStyles }];
+
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const textLocale = new URL(request.url).searchParams.get("lang") ?? context.locale;
+  const appeal = await getSharedAppeal(context.db, params.slug ?? "", textLocale);
+  if (!appeal) throw data(null, { status: 404 });
+  return data({ appeal }, { headers: publicPageCacheHeaders });
+}
+
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => [
+  { title: pageTitle(matches, loaded ? { text: loaded.appeal.title } : undefined) },
+  { name: "robots", content: "noindex" },
+];
+
+export default function AppealFlyer() {
+  const { appeal } = useLoaderData<typeof loader>();
+  const { t } = useT();
+  const url = useAppealUrl(appeal.slug);
+  const paths = appealSharePaths(appeal.slug);
+  return (
+    <>
+      <p className="flyer-hint">
+        {t("sharing.flyerPrintHint")} <Link to={paths.page}>{t("sharing.flyerBack")}</Link>
+      </p>
+      <article className="flyer">
+        <h1 lang={appeal.locale}>{appeal.title}</h1>
+        {appeal.summary ? (
+          <p className="flyer-summary" lang={appeal.locale}>
+            {appeal.summary}
+          </p>
+        ) : null}
+        <div className="flyer-figures">
+          <p className="flyer-count">{t("sharing.flyerCount", { count: appeal.confirmed })}</p>
+          {appeal.signatureGoal ? <p className="flyer-goal">{t("sharing.flyerGoal", { goal: appeal.signatureGoal })}</p> : null}
+        </div>
+        <div className="flyer-sign">
+          <img className="flyer-qr" src={paths.qrSvg} alt={t("sharing.flyerQrAlt")} width={240} height={240} />
+          <div>
+            <p>{t("sharing.flyerScan")}</p>
+            <p className="flyer-url">{url}</p>
+          </div>
+        </div>
+        <p className="flyer-publisher">{t("sharing.flyerPublisher", { publisher: appeal.publisherName })}</p>
+      </article>
+    </>
+  );
+}
