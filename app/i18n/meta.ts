@@ -7,8 +7,13 @@ import { createTranslator, defaultLocale, type MessageId } from "./i18n";
  * language (an appeal's title).
  */
 export function pageTitle(matches: MetaArgs["matches"], page?: { id: MessageId } | { text: string }): string {
-  const root = matches.find((match) => match.id === "root")?.data as { locale?: string } | undefined;
-  const { t } = createTranslator(root?.locale ?? defaultLocale);
+  const { t } = translatorFor(matches);
   if (!page) return t("site.name");
   return t("site.pageTitle", { page: "id" in page ? t(page.id) : page.text });
+}
+
+/** Text for a page's head (its title, its links' titles) in the reader's language. */
+export function translatorFor(matches: MetaArgs["matches"]) {
+  const root = matches.find((match) => match.id === "root")?.data as { locale?: string } | undefined;
+  return createTranslator(root?.locale ?? defaultLocale);
 }

@@ -136,6 +136,9 @@ export default function AppealPage() {
               <Link to="signers">{t("appeal.moreSigners")}</Link>
             </p>
           ) : null}
+          <p>
+            <Link to="signers">{t("openData.signersPageLink")}</Link>
+          </p>
         </section>
       </aside>
     </div>
