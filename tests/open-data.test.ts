@@ -150,6 +150,8 @@ describe("the open-data API", () => {
       { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?interval=day&from=2026-05-01&to=2026-05-31`, status: 200 },
       { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?interval=week`, status: 400 },
       { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?from=yesterday`, status: 400 },
+      { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?from=2026-02-30`, status: 400 },
+      { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?interval=hour&from=2026-06-01T24:00Z`, status: 400 },
       { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?from=2026-06-02&to=2026-06-01`, status: 400 },
       { path: "/api/appeals/{slug}/count-series", address: `/api/appeals/${slug}/count-series?interval=hour&from=2026-01-01&to=2026-12-31`, status: 400 },
       { path: "/api/appeals/{slug}/count-series", address: "/api/appeals/no-such-appeal/count-series", status: 404 },

@@ -191,11 +191,21 @@ const bucketMs: Record<BucketUnit, number> = { hour: 3_600_000, day: 86_400_000 
 export type CountSeriesRequest = { interval: BucketUnit; from: Date | null; to: Date | null };
 
 /** `YYYY-MM-DD` (a UTC day) or an ISO 8601 date and time with Z or an offset. */
-const instantPattern = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const instantPattern = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * Whether the figures name a real day and time. Date parsing alone would read 2026-02-30 as
+ * 2 March and 24:00 as the next day: a typo should get a 400, not a different span.
+ */
+function isRealDateAndTime([, year, month, day, hour = "0", minute = "0", second = "0"]: RegExpExecArray): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+}
 
 function parseInstant(name: string, raw: string | null): Date | null {
   if (raw === null || raw === "") return null;
-  const instant = instantPattern.test(raw) ? new Date(raw.length === 10 ? `${raw}T00:00:00Z` : raw) : null;
+  const parts = instantPattern.exec(raw);
+  const instant = parts && isRealDateAndTime(parts) ? new Date(raw.length === 10 ? `${raw}T00:00:00Z` : raw) : null;
   if (!instant || Number.isNaN(instant.getTime()) || instant.getUTCFullYear() < 2000 || instant.getUTCFullYear() > 9999) {
     throw new OpenDataProblem(400, `${name} must be a date such as 2026-06-01 or a UTC time such as 2026-06-01T14:00:00Z.`);
   }
