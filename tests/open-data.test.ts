@@ -344,6 +344,7 @@ describe("the Atom feed of new appeals", () => {
     const feed = await get("/appeals.atom");
     assert.equal(feed.status, 200);
     assert.match(feed.headers.get("content-type") ?? "", /^application\/atom\+xml/);
+    assert.equal(feed.headers.get("access-control-allow-origin"), "*");
     assert.equal(XMLValidator.validate(feed.text), true);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(feed.text) as {
       feed: { "@xmlns": string; id: string; title: string; updated: string; author: { name: string }; link: { "@rel": string; "@href": string }[]; entry: { id: string; title: string; summary?: string; updated: string; link: { "@href": string } }[] };

@@ -3,6 +3,7 @@ import { appealsFeedXml } from "~/components/appeals-feed";
 import { listOpenDataAppeals } from "~/domain/open-data.server";
 import { publicPageCacheHeaders } from "~/http";
 import { createTranslator } from "~/i18n/i18n";
+import { openForEveryOrigin } from "~/open-data-http.server";
 
 /** How many of the newest appeals the feed holds: readers poll it, and only want what is new. */
 const feedEntries = 50;
@@ -22,5 +23,6 @@ export async function loader({ context }: LoaderFunctionArgs) {
       appeal.publishedAt ? [{ title: appeal.title, summary: appeal.summary, url: appeal.url, publishedAt: appeal.publishedAt, language: appeal.language }] : [],
     ),
   });
-  return new Response(xml, { headers: { ...publicPageCacheHeaders, "Content-Type": "application/atom+xml; charset=utf-8" } });
+  // Open data like the API: feed readers that run in a browser may fetch it from their own site.
+  return new Response(xml, { headers: { ...publicPageCacheHeaders, ...openForEveryOrigin, "Content-Type": "application/atom+xml; charset=utf-8" } });
 }
