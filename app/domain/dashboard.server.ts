@@ -40,7 +40,7 @@ export async function getAppealDashboard(db: DatabaseOrTransaction, appealId: st
   if (!/^[0-9a-f-]{36}$/i.test(appealId)) return null;
   const appeal = await db.appeal.findUnique({ where: { id: appealId }, select: { createdAt: true, publishedAt: true, closedAt: true } });
   if (!appeal) return null;
-  const life = { startedAt: appeal.publishedAt ?? appeal.createdAt, closedAt: appeal.closedAt };
+  const life = appealLife(appeal);
   const [counts, pending, perHour, perDay, topCountries, latestSigners] = await Promise.all([
     getSignatureCounts(db, appealId),
     db.signature.count({ where: { appealId, status: "PENDING" } }),
@@ -61,6 +61,11 @@ export async function getAppealDashboard(db: DatabaseOrTransaction, appealId: st
   };
 }
 
+/** From publication (creation, for a draft) to closing: the span the per-day figures cover. */
+export function appealLife(appeal: { createdAt: Date; publishedAt: Date | null; closedAt: Date | null }): AppealLife {
+  return { startedAt: appeal.publishedAt ?? appeal.createdAt, closedAt: appeal.closedAt };
+}
+
 /**
  * The dashboard's queries over signatures, as SQL (bench/dashboard.ts runs EXPLAIN ANALYZE on
  * them). Each reads only the appeal's confirmed signatures, through the index on
@@ -68,23 +73,14 @@ export async function getAppealDashboard(db: DatabaseOrTransaction, appealId: st
  */
 export const dashboardQueries = {
   /** Confirmed signatures in each UTC hour of the last 48, the running hour last, zeros included. */
-  perHour: (appealId: string, now: Date) => Prisma.sql`
-    WITH bounds AS (
-      SELECT date_trunc('hour', ${now}::timestamptz AT TIME ZONE 'UTC') AS last_hour
+  perHour: (appealId: string, now: Date) =>
+    confirmationsPerBucket(
+      appealId,
+      "hour",
+      Prisma.sql`
+        SELECT date_trunc('hour', ${now}::timestamptz AT TIME ZONE 'UTC') - ${dashboardLimits.hours - 1} * interval '1 hour' AS first_bucket,
+               date_trunc('hour', ${now}::timestamptz AT TIME ZONE 'UTC') AS last_bucket`,
     ),
-    counted AS (
-      SELECT date_trunc('hour', s."confirmedAt" AT TIME ZONE 'UTC') AS hour, count(*)::int AS signatures
-      FROM "Signature" s, bounds
-      WHERE s."appealId" = ${appealId}::uuid AND s.status = 'CONFIRMED'
-        AND s."confirmedAt" >= (bounds.last_hour - ${dashboardLimits.hours - 1} * interval '1 hour') AT TIME ZONE 'UTC'
-        AND s."confirmedAt" < (bounds.last_hour + interval '1 hour') AT TIME ZONE 'UTC'
-      GROUP BY 1
-    )
-    SELECT hours.hour AT TIME ZONE 'UTC' AS start, coalesce(counted.signatures, 0)::int AS signatures
-    FROM bounds
-      CROSS JOIN generate_series(bounds.last_hour - ${dashboardLimits.hours - 1} * interval '1 hour', bounds.last_hour, interval '1 hour') AS hours(hour)
-      LEFT JOIN counted ON counted.hour = hours.hour
-    ORDER BY hours.hour`,
 
   /**
    * Confirmed signatures on each UTC day of the appeal's life, zeros included. Its life runs from
@@ -93,37 +89,41 @@ export const dashboardQueries = {
    * closing day and the last confirmation, so an appeal closed long ago does not end in a long
    * run of empty days.
    */
-  perDay: (appealId: string, life: { startedAt: Date; closedAt: Date | null }, now: Date) => Prisma.sql`
-    WITH span AS (
-      -- Two index lookups, not a scan: the first and last confirmation.
-      SELECT (SELECT min("confirmedAt") FROM "Signature" WHERE "appealId" = ${appealId}::uuid AND status = 'CONFIRMED') AS first_confirmed,
-             (SELECT max("confirmedAt") FROM "Signature" WHERE "appealId" = ${appealId}::uuid AND status = 'CONFIRMED') AS last_confirmed
+  perDay: (appealId: string, life: AppealLife, now: Date, options: { runningTotal?: boolean } = {}) =>
+    confirmationsPerBucket(
+      appealId,
+      "day",
+      Prisma.sql`
+        WITH span AS (
+          -- Two index lookups, not a scan: the first and last confirmation.
+          SELECT (SELECT min("confirmedAt") FROM "Signature" WHERE "appealId" = ${appealId}::uuid AND status = 'CONFIRMED') AS first_confirmed,
+                 (SELECT max("confirmedAt") FROM "Signature" WHERE "appealId" = ${appealId}::uuid AND status = 'CONFIRMED') AS last_confirmed
+        )
+        SELECT date_trunc('day', least(${life.startedAt}::timestamptz, span.first_confirmed) AT TIME ZONE 'UTC') AS first_bucket,
+               date_trunc('day', CASE WHEN ${life.closedAt}::timestamptz IS NULL THEN ${now}::timestamptz
+                 ELSE least(${now}::timestamptz, greatest(${life.closedAt}::timestamptz, span.last_confirmed)) END AT TIME ZONE 'UTC') AS last_bucket
+        FROM span`,
+      options,
     ),
-    bounds AS (
-      SELECT date_trunc('day', least(${life.startedAt}::timestamptz, span.first_confirmed) AT TIME ZONE 'UTC') AS first_day,
-             date_trunc('day', CASE WHEN ${life.closedAt}::timestamptz IS NULL THEN ${now}::timestamptz
-               ELSE least(${now}::timestamptz, greatest(${life.closedAt}::timestamptz, span.last_confirmed)) END AT TIME ZONE 'UTC') AS last_day
-      FROM span
+
+  /** Confirmed signatures in each UTC hour or day from `first` to `last` (both included): the public count series. */
+  perBucketBetween: (appealId: string, unit: BucketUnit, first: Date, last: Date, options: { runningTotal?: boolean } = {}) =>
+    confirmationsPerBucket(
+      appealId,
+      unit,
+      Prisma.sql`
+        SELECT date_trunc(${unit}, ${first}::timestamptz AT TIME ZONE 'UTC') AS first_bucket,
+               date_trunc(${unit}, ${last}::timestamptz AT TIME ZONE 'UTC') AS last_bucket`,
+      options,
     ),
-    counted AS (
-      SELECT date_trunc('day', s."confirmedAt" AT TIME ZONE 'UTC') AS day, count(*)::int AS signatures
-      FROM "Signature" s
-      WHERE s."appealId" = ${appealId}::uuid AND s.status = 'CONFIRMED'
-      GROUP BY 1
-    )
-    SELECT days.day AT TIME ZONE 'UTC' AS start, coalesce(counted.signatures, 0)::int AS signatures
-    FROM bounds
-      CROSS JOIN generate_series(bounds.first_day, greatest(bounds.first_day, bounds.last_day), interval '1 day') AS days(day)
-      LEFT JOIN counted ON counted.day = days.day
-    ORDER BY days.day`,
 
   /** The countries confirmed signers gave, most first; null is "not given". */
-  topCountries: (appealId: string) => Prisma.sql`
+  topCountries: (appealId: string, limit: number = dashboardLimits.topCountries) => Prisma.sql`
     SELECT country, count(*)::int AS signatures FROM "Signature"
     WHERE "appealId" = ${appealId}::uuid AND status = 'CONFIRMED'
     GROUP BY country
     ORDER BY signatures DESC, country NULLS LAST
-    LIMIT ${dashboardLimits.topCountries}`,
+    LIMIT ${limit}`,
 
   /** The newest confirmed signers, listed publicly or not (organizers see both); never their email. */
   latestSigners: (appealId: string) => Prisma.sql`
@@ -132,3 +132,52 @@ export const dashboardQueries = {
     ORDER BY "confirmedAt" DESC, id DESC
     LIMIT ${dashboardLimits.latestSigners}`,
 };
+
+export type BucketUnit = "hour" | "day";
+
+export type AppealLife = { startedAt: Date; closedAt: Date | null };
+
+/** A bucket with the count standing at its end: what the public count series shows. */
+export type BucketWithTotal = Bucket & { total: number };
+
+/**
+ * Confirmed signatures per UTC hour or day, every bucket from the bounds' `first_bucket` to
+ * `last_bucket` (a query yielding one row of two UTC timestamps without time zone), zeros
+ * included. Only the signatures inside the bounds are read, through the index on
+ * ("appealId", status, "confirmedAt", country).
+ *
+ * With `runningTotal`, each bucket also carries the count standing at its end. The count before
+ * the first bucket is the appeal's count from its counters (decision 003) less the confirmations
+ * from the first bucket on — in the same statement, so both see one snapshot — which reads the
+ * index from the first bucket to now, not the appeal's whole history.
+ */
+function confirmationsPerBucket(appealId: string, unit: BucketUnit, bounds: Prisma.Sql, options: { runningTotal?: boolean } = {}) {
+  const step = Prisma.sql`${`1 ${unit}`}::interval`;
+  const runningTotal = options.runningTotal
+    ? Prisma.sql`, (before.confirmed + sum(coalesce(counted.signatures, 0)) OVER (ORDER BY buckets.bucket))::int AS total`
+    : Prisma.empty;
+  const before = options.runningTotal
+    ? Prisma.sql`,
+    before AS (
+      SELECT (SELECT coalesce(sum(confirmed), 0) FROM "SignatureCountShard" WHERE "appealId" = ${appealId}::uuid)
+           - (SELECT count(*) FROM "Signature" s, bounds
+              WHERE s."appealId" = ${appealId}::uuid AND s.status = 'CONFIRMED' AND s."confirmedAt" >= bounds.first_bucket AT TIME ZONE 'UTC') AS confirmed
+    )`
+    : Prisma.empty;
+  return Prisma.sql`
+    WITH bounds AS (${bounds}),
+    counted AS (
+      SELECT date_trunc(${unit}, s."confirmedAt" AT TIME ZONE 'UTC') AS bucket, count(*)::int AS signatures
+      FROM "Signature" s, bounds
+      WHERE s."appealId" = ${appealId}::uuid AND s.status = 'CONFIRMED'
+        AND s."confirmedAt" >= bounds.first_bucket AT TIME ZONE 'UTC'
+        AND s."confirmedAt" < (greatest(bounds.first_bucket, bounds.last_bucket) + ${step}) AT TIME ZONE 'UTC'
+      GROUP BY 1
+    )${before}
+    SELECT buckets.bucket AT TIME ZONE 'UTC' AS start, coalesce(counted.signatures, 0)::int AS signatures${runningTotal}
+    FROM bounds
+      CROSS JOIN generate_series(bounds.first_bucket, greatest(bounds.first_bucket, bounds.last_bucket), ${step}) AS buckets(bucket)
+      LEFT JOIN counted ON counted.bucket = buckets.bucket
+      ${options.runningTotal ? Prisma.sql`CROSS JOIN before` : Prisma.empty}
+    ORDER BY buckets.bucket`;
+}

@@ -9,6 +9,7 @@ import { countShards } from "./counts";
 import { isModerationState, type ModerationState } from "./moderation-states";
 import type { SignedInOrganizer } from "./organizers";
 import { decodeCursor, encodeCursor } from "./signers";
+import { containsPattern } from "./text-search";
 import { validate, type FieldErrors } from "./validation";
 
 /**
@@ -225,7 +226,7 @@ function filterConditions(appealId: string, filters: SignatureFilters): Prisma.S
   const conditions = [Prisma.sql`"appealId" = ${appealId}::uuid`];
   if (filters.state) conditions.push(stateCondition[filters.state]);
   if (filters.text) {
-    const pattern = `%${filters.text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    const pattern = containsPattern(filters.text);
     conditions.push(Prisma.sql`("fullName" ILIKE ${pattern} OR email ILIKE ${pattern})`);
   }
   if (filters.from) conditions.push(Prisma.sql`"createdAt" >= ${startOfDay(filters.from)}`);

@@ -904,6 +904,23 @@ export const en = {
   "sharing.flyerLink": "Printable flyer (A4)",
   "sharing.embedLink": "The frame on its own",
   "sharing.shareImageLink": "Picture shown where the link is shared",
+  // Open data
+  "openData.badgeCount": "{count, plural, one {# signature} other {# signatures}}",
+  "openData.badgeTitle": "{title}: {count}",
+  "openData.feedTitle": "New appeals on {site}",
+  "openData.feedSubtitle": "Appeals as they are published, newest first.",
+  "openData.feedLinkTitle": "New appeals (Atom feed)",
+  "openData.searchLabel": "Search listed signers by name, role or city",
+  "openData.searchButton": "Search",
+  "openData.searchClear": "Show every listed signer",
+  "openData.searchMatches": "Listed signers matching “{q}”, newest first:",
+  "openData.searchNone": "No listed signer matches “{q}”.",
+  "openData.searchNote": "Only signers who chose to be listed can be found.",
+  "openData.countriesHeading": "Where signers come from",
+  "openData.countriesSummary": "{count, plural, one {# confirmed signature} other {# confirmed signatures}}, listed or not, by the country the signers gave. Most: {most}.",
+  "openData.countriesNone": "No confirmed signatures yet.",
+  "openData.otherCountries": "{count, plural, one {# other country} other {# other countries}}",
+  "openData.signersPageLink": "Search the signers and see where they come from",
 } as const;
 
 export type MessageId = keyof typeof en;

@@ -112,13 +112,24 @@ function pathAndQuery(target: string): string {
   }
 }
 
+/**
+ * Headers the security middleware sets on every answer that a route may set differently for its
+ * own: the open data (the API, the count badge) is meant to be embedded by other sites, which
+ * helmet's `Cross-Origin-Resource-Policy: same-origin` forbids. Appended, the two values would
+ * make one invalid header, which browsers treat as the strictest.
+ */
+const routeMayReplace = new Set(["cross-origin-resource-policy"]);
+
 /** Compression adds flush(): a streamed page reaches the browser chunk by chunk, not at the end. */
 type FlushableResponse = ExpressResponse & { flush?: () => void };
 
 export async function sendResponse(res: FlushableResponse, response: Response, onBodyError: (error: unknown) => void): Promise<void> {
   res.statusMessage = response.statusText;
   res.status(response.status);
-  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  for (const [key, value] of response.headers.entries()) {
+    if (routeMayReplace.has(key)) res.setHeader(key, value);
+    else res.append(key, value);
+  }
   if (!response.body) {
     res.end();
     return;

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { AppealCards } from "~/components/appeal-cards";
 import { listPublishedAppeals } from "~/domain/appeals";
 import { publicPageCacheHeaders } from "~/http";
-import { pageTitle } from "~/i18n/meta";
+import { pageTitle, translatorFor } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 
 export async function loader({ context }: LoaderFunctionArgs) {
@@ -14,7 +14,11 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
-export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches) }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches) },
+  // Feed readers find the feed of new appeals from the home page.
+  { tagName: "link", rel: "alternate", type: "application/atom+xml", href: "/appeals.atom", title: translatorFor(matches)?.t("openData.feedLinkTitle") ?? "Atom" },
+];
 
 export default function HomePage() {
   const { appeals } = useLoaderData<typeof loader>();

@@ -119,6 +119,9 @@ export default function AppealPage() {
               <Link to="signers">{t("appeal.moreSigners")}</Link>
             </p>
           ) : null}
+          <p>
+            <Link to="signers">{t("openData.signersPageLink")}</Link>
+          </p>
         </section>
           <ShareLinks slug={appeal.slug} title={appeal.title} compact />
         </>

@@ -1,9 +1,11 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { CountryBreakdown } from "~/components/country-breakdown";
 import { SignerList } from "~/components/signer-list";
 import { getPublicAppeal } from "~/domain/appeals";
-import { decodeCursor, listPublicSigners } from "~/domain/signers";
+import { countryBreakdown } from "~/domain/open-data.server";
+import { decodeCursor, listPublicSigners, searchWords, signerSearchLimits } from "~/domain/signers";
 import { publicPageCacheHeaders } from "~/http";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -14,13 +16,18 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const locale = context.readingLanguage;
   const appeal = await getPublicAppeal(context.db, params.slug ?? "", locale);
   if (!appeal) throw data(null, { status: 404 });
-  const after = new URL(request.url).searchParams.get("after");
+  const query = new URL(request.url).searchParams;
+  const after = query.get("after");
   const position = after ? decodeCursor(after) : null;
   // A cursor that was tampered with is a client mistake, not a reason to show page one.
   if (after && !position) throw data(null, { status: 400 });
-  const page = await listPublicSigners(context.db, appeal.id, { after: position, limit: signersPerPage });
+  const words = searchWords(query.get("q"));
+  const search = words ? words.join(" ") : null;
+  const page = await listPublicSigners(context.db, appeal.id, { after: position, limit: signersPerPage, matching: words });
+  // The breakdown reads every confirmed signature of the appeal: only on the page people land on.
+  const countries = !after && !search ? await countryBreakdown(context.db, appeal.id, locale) : null;
   return data(
-    { title: appeal.title, slug: appeal.slug, counts: appeal.counts, page, isFirstPage: !after },
+    { title: appeal.title, slug: appeal.slug, counts: appeal.counts, page, isFirstPage: !after, search, countries },
     { headers: publicPageCacheHeaders },
   );
 }
@@ -32,9 +39,10 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => 
 ];
 
 export default function SignersPage() {
-  const { title, slug, counts, page, isFirstPage } = useLoaderData<typeof loader>();
+  const { title, slug, counts, page, isFirstPage, search, countries } = useLoaderData<typeof loader>();
   const { t } = useT();
   const unlisted = counts.confirmed - counts.listed;
+  const searchQuery = search ? `q=${encodeURIComponent(search)}&` : "";
   return (
     <div className="page narrow card">
       <p>
@@ -42,12 +50,37 @@ export default function SignersPage() {
       </p>
       <h1>{t("signers.title", { title })}</h1>
       <p className="count">{t("appeal.count", { count: counts.confirmed })}</p>
-      {page.signers.length === 0 ? <p>{t("appeal.signersEmpty")}</p> : <SignerList signers={page.signers} />}
-      {unlisted > 0 && !page.nextCursor ? <p className="unlisted">{t("appeal.unlisted", { count: unlisted })}</p> : null}
+      {/* A GET form: the search is in the address, works without JavaScript, and can be shared. */}
+      <Form method="get" role="search" className="signer-search">
+        <label htmlFor="signer-search">{t("openData.searchLabel")}</label>
+        <div className="signer-search-row">
+          <input id="signer-search" type="search" name="q" defaultValue={search ?? ""} maxLength={signerSearchLimits.maxLength} aria-describedby="signer-search-note" />
+          <button type="submit" className="button">
+            {t("openData.searchButton")}
+          </button>
+        </div>
+        <p id="signer-search-note" className="hint">
+          {t("openData.searchNote")}
+        </p>
+      </Form>
+      {search ? (
+        <p>
+          {page.signers.length === 0 && isFirstPage ? t("openData.searchNone", { q: search }) : t("openData.searchMatches", { q: search })}{" "}
+          <Link to=".">{t("openData.searchClear")}</Link>
+        </p>
+      ) : null}
+      {page.signers.length === 0 ? (search ? null : <p>{t("appeal.signersEmpty")}</p>) : <SignerList signers={page.signers} />}
+      {unlisted > 0 && !page.nextCursor && !search ? <p className="unlisted">{t("appeal.unlisted", { count: unlisted })}</p> : null}
       <nav className="pager" aria-label={t("appeal.signersHeading")}>
-        {isFirstPage ? <span /> : <Link to=".">{t("signers.newest")}</Link>}
-        {page.nextCursor ? <Link to={`?after=${page.nextCursor}`}>{t("signers.older")}</Link> : null}
+        {isFirstPage ? <span /> : <Link to={search ? `?q=${encodeURIComponent(search)}` : "."}>{t("signers.newest")}</Link>}
+        {page.nextCursor ? <Link to={`?${searchQuery}after=${page.nextCursor}`}>{t("signers.older")}</Link> : null}
       </nav>
+      {countries ? (
+        <section aria-labelledby="countries-heading" className="section">
+          <h2 id="countries-heading">{t("openData.countriesHeading")}</h2>
+          <CountryBreakdown countries={countries} total={counts.confirmed} />
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BarChart, labelledEvery, type ChartBar } from "~/components/bar-chart";
+import { CountryTable } from "~/components/country-breakdown";
 import { countryName } from "~/domain/countries";
 import { getAppealDashboard } from "~/domain/dashboard.server";
 import { pageTitle } from "~/i18n/meta";
@@ -94,28 +95,10 @@ export default function AppealDashboardPage() {
           {dashboard.topCountries.length === 0 ? (
             <p>{t("dashboard.countriesNone")}</p>
           ) : (
-            <table className="data-table keeps-columns">
-              <thead>
-                <tr>
-                  <th scope="col">{t("dashboard.columnCountry")}</th>
-                  <th scope="col" className="numeric">
-                    {t("dashboard.columnSignatures")}
-                  </th>
-                  <th scope="col" className="numeric">
-                    {t("dashboard.columnShare")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {dashboard.topCountries.map((row) => (
-                  <tr key={row.country ?? ""}>
-                    <td>{row.country ? countryName(row.country, locale) : t("dashboard.countryNotGiven")}</td>
-                    <td className="numeric">{number(row.signatures)}</td>
-                    <td className="numeric">{countrySignatures > 0 ? percent(row.signatures / countrySignatures) : ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CountryTable
+              rows={dashboard.topCountries.map((row) => ({ key: row.country ?? "", name: row.country ? countryName(row.country, locale) : t("dashboard.countryNotGiven"), count: row.signatures }))}
+              total={countrySignatures}
+            />
           )}
         </section>
 
