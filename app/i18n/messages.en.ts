@@ -719,6 +719,8 @@ export const en = {
   "mailbox.subject": "Subject",
   "mailbox.received": "Received",
   "mailbox.back": "All messages",
+  "mailbox.htmlPart": "As the message looks",
+  "mailbox.textPart": "Plain text",
   "mailbox.messageId": "Message-ID",
 
   "organize.tabSignatures": "Signatures",

@@ -718,6 +718,8 @@ export const kk = {
   "mailbox.subject": "Тақырыбы",
   "mailbox.received": "Алынған уақыты",
   "mailbox.back": "Барлық хаттар",
+  "mailbox.htmlPart": "Хат қалай көрінеді",
+  "mailbox.textPart": "Қарапайым мәтін",
   "mailbox.messageId": "Хат идентификаторы (Message-ID)",
 
   "organize.tabSignatures": "Қолтаңбалар",

@@ -718,6 +718,8 @@ export const ru = {
   "mailbox.subject": "Тема",
   "mailbox.received": "Получено",
   "mailbox.back": "Все письма",
+  "mailbox.htmlPart": "Как выглядит письмо",
+  "mailbox.textPart": "Обычный текст",
   "mailbox.messageId": "Идентификатор письма (Message-ID)",
 
   "organize.tabSignatures": "Подписи",

@@ -10,8 +10,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const { readMailboxMessage } = await import("~/local/mailbox.server");
   const message = await readMailboxMessage(context.devMailboxDirectory, params.id ?? "");
   if (!message) throw data(null, { status: 404 });
-  const { id, from, to, subject, date, text, messageId } = message;
-  return data({ id, from, to, subject, date, text, messageId }, { headers: { "Cache-Control": "no-store" } });
+  const { id, from, to, subject, date, text, html, messageId } = message;
+  return data({ id, from, to, subject, date, text, html: html ?? null, messageId }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -19,7 +19,11 @@ export const meta: MetaFunction = ({ matches }) => [
   { name: "robots", content: "noindex" },
 ];
 
-/** Shows the plain-text part with its links clickable, so the journey can be followed by hand. */
+/**
+ * Shows the message as a mail program would (its HTML part, in a sandboxed frame that runs no
+ * script), then the plain-text part with its links clickable, so the journey can be followed
+ * by hand.
+ */
 export default function DevMailboxMessage() {
   const message = useLoaderData<typeof loader>();
   const { t } = useT();
@@ -38,6 +42,14 @@ export default function DevMailboxMessage() {
         <dt>{t("mailbox.messageId")}</dt>
         <dd>{message.messageId}</dd>
       </dl>
+      {message.html ? (
+        <>
+          <h2>{t("mailbox.htmlPart")}</h2>
+          {/* No allow-scripts: nothing in a message runs; a click on a link may open its page. */}
+          <iframe className="mail-html" title={t("mailbox.htmlPart")} sandbox="allow-top-navigation-by-user-activation" srcDoc={message.html} />
+          <h2>{t("mailbox.textPart")}</h2>
+        </>
+      ) : null}
       <div className="mail-text">
         {parts.map((part, index) => (
           <Fragment key={index}>{index % 2 === 1 ? <a href={part}>{part}</a> : part}</Fragment>
