@@ -152,7 +152,7 @@ describe("the reader's language", () => {
     });
     const russian = { "Accept-Language": "ru-RU,ru;q=0.9", Accept: "text/html" }; // as a browser opening a page
     const first = await (await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: russian })).text();
-    assert.match(first, /<h1 lang="ru">Сделайте улицу Вязов школьной<\/h1>/);
+    assert.match(first, /<h1 id="appeal-title" lang="ru">Сделайте улицу Вязов школьной<\/h1>/);
     assert.match(first, /hrefLang="en" href="[^"]*\/appeals\/[^"?]+\?lang=en"/i, "the English text is announced as an alternate");
 
     const switched = await fetch(`${baseUrl}/appeals/${appeal.slug}?lang=en`, { headers: russian });
@@ -160,11 +160,11 @@ describe("the reader's language", () => {
     assert.ok(cookie, "the choice is remembered");
     assert.match(cookie, /HttpOnly/i);
     const switchedPage = await switched.text();
-    assert.match(switchedPage, /<h1 lang="en">Make Elm Road a school street<\/h1>/);
+    assert.match(switchedPage, /<h1 id="appeal-title" lang="en">Make Elm Road a school street<\/h1>/);
     assert.match(switchedPage, /<html lang="en"/, "the interface follows the choice");
 
     const later = await (await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { ...russian, cookie: cookie.split(";")[0]! } })).text();
-    assert.match(later, /<h1 lang="en">Make Elm Road a school street<\/h1>/, "the next visit keeps the English text");
+    assert.match(later, /<h1 id="appeal-title" lang="en">Make Elm Road a school street<\/h1>/, "the next visit keeps the English text");
 
     // German has a text but no interface: the reader gets the German text in a Russian interface.
     const german = await fetch(`${baseUrl}/appeals/${appeal.slug}?lang=de`, { headers: russian });
@@ -172,9 +172,9 @@ describe("the reader's language", () => {
     await german.text();
     const germanLater = await (await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { ...russian, cookie: germanCookie } })).text();
     assert.match(germanLater, /<html lang="ru-RU"/);
-    assert.match(germanLater, /<h1 lang="de">Macht die Ulmenstraße zur Schulstraße<\/h1>/);
+    assert.match(germanLater, /<h1 id="appeal-title" lang="de">Macht die Ulmenstraße zur Schulstraße<\/h1>/);
     const someoneElse = await (await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: russian })).text();
-    assert.match(someoneElse, /<h1 lang="ru">/, "another Russian reader still gets Russian (no stored page crosses over)");
+    assert.match(someoneElse, /<h1 id="appeal-title" lang="ru">/, "another Russian reader still gets Russian (no stored page crosses over)");
   });
 
   test("a Kazakh visitor signs in Kazakh and gets the email and the confirmation page in Kazakh", async () => {

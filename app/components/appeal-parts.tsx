@@ -46,7 +46,7 @@ export function AppealLayout({
 }) {
   const { t } = useT();
   return (
-    <div className={`page appeal-layout${className ? ` ${className}` : ""}`}>
+    <article className={`page appeal-layout${className ? ` ${className}` : ""}`} aria-labelledby="appeal-title">
       <AppealHeading appeal={appeal} />
       <div className="appeal-side">
         <section className="card progress-card" aria-label={t("appeal.progressHeading")}>
@@ -69,7 +69,7 @@ export function AppealLayout({
         <AppealAttachments attachments={appeal.attachments} />
         <AppealPublisher publisher={appeal.publisher} />
       </div>
-    </div>
+    </article>
   );
 }
 
@@ -88,7 +88,9 @@ function AppealHeading({ appeal }: { appeal: AppealView }) {
           </>
         ) : null}
       </p>
-      <h1 lang={appeal.locale}>{appeal.title}</h1>
+      <h1 id="appeal-title" lang={appeal.locale}>
+        {appeal.title}
+      </h1>
       {appeal.summary ? (
         <p className="appeal-summary" lang={appeal.locale}>
           {appeal.summary}

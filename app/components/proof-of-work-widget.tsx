@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { languageOf } from "~/i18n/i18n";
 import { useT } from "~/i18n/react";
 
 /**
@@ -63,7 +64,7 @@ export function ProofOfWorkWidget({ load }: { load: "now" | "whenSigning" }) {
   }, [load]);
   return (
     <div className="proof-of-work" ref={container}>
-      <altcha-widget challenge={proofOfWorkChallengePath} auto="onsubmit" display="invisible" name="altcha" language={locale} />
+      <altcha-widget challenge={proofOfWorkChallengePath} auto="onsubmit" display="invisible" name="altcha" language={languageOf(locale)} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { ErrorSummary, SelectField, TextField, useFieldErrorMessages } from "~/components/form-fields";
 import { appealLimits, commonTextLocales, createDraftAppeal } from "~/domain/appeal-editing";
 import { readFormFields } from "~/http";
+import { languageOf } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
@@ -40,7 +41,7 @@ export default function NewAppealPage() {
       <p className="lead">{t("newAppeal.intro")}</p>
       <ErrorSummary fieldErrors={result?.fieldErrors} order={["locale", "title", "slug", "publisherName"]} />
       <Form method="post" className="form" noValidate>
-        <SelectField name="locale" label={t("newAppeal.locale")} defaultValue={result?.fields.locale || locale} error={message("locale")} options={languageOptions(commonTextLocales, locale)} />
+        <SelectField name="locale" label={t("newAppeal.locale")} defaultValue={result?.fields.locale || languageOf(locale)} error={message("locale")} options={languageOptions(commonTextLocales, locale)} />
         <TextField name="title" label={t("newAppeal.titleLabel")} maxLength={appealLimits.title} defaultValue={result?.fields.title} error={message("title")} />
         <TextField name="slug" label={t("newAppeal.slug")} hint={t("newAppeal.slugHint")} optional spellCheck={false} defaultValue={result?.fields.slug} error={message("slug")} />
         <TextField name="publisherName" label={t("newAppeal.publisherName")} hint={t("newAppeal.publisherNameHint")} maxLength={appealLimits.publisherName} defaultValue={result?.fields.publisherName} error={message("publisherName")} />
