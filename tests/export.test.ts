@@ -55,6 +55,9 @@ const everything: ExportChoices = { listedOnly: false, from: null, to: null, bom
 /** Runs an export to its end, as the download and the command line do, and returns the file. */
 async function exportFile(databaseUrl: string, db: Database, appeal: Appeal, format: ExportFormat, choices: Partial<ExportChoices> = {}, poolOptions: pg.PoolConfig = {}) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, ...poolOptions });
+  // An idle connection the server ends (a database dropped by a test's teardown) reports an
+  // error on the pool; unheard, it would end the whole file as an uncaught exception.
+  pool.on("error", () => undefined);
   try {
     const actor = await addEditor(db);
     const exported = openSignatureExport({ pool, db }, { appeal, format, choices: { ...everything, ...choices }, actor, now: new Date("2026-07-04T23:30:00Z") });
@@ -294,6 +297,7 @@ describe("exporting an appeal's signatures", () => {
   test("an export its reader stops early is recorded as incomplete, and its connection is free again", async () => {
     const appeal = await createTestAppeal(t.db);
     const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    pool.on("error", () => undefined);
     await insertConfirmedSignatures(pool, appeal.id, 20000);
     try {
       const actor = await addEditor(t.db);
@@ -324,6 +328,7 @@ describe("exporting an appeal's signatures", () => {
   test("a download the client stops reading (a paused download) gives back its connection after the stall timeout", { timeout: 30_000 }, async () => {
     const appeal = await createTestAppeal(t.db);
     const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    pool.on("error", () => undefined);
     await insertConfirmedSignatures(pool, appeal.id, 5000);
     try {
       const exported = openSignatureExport({ pool, db: t.db }, { appeal, format: "json", choices: everything, actor: await addEditor(t.db) });
