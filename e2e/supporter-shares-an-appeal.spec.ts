@@ -55,7 +55,7 @@ test.describe("Sam passes an appeal on", () => {
     await expect(share.getByLabel("Link to the appeal")).toHaveValue(address);
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
     await share.getByRole("button", { name: "Copy" }).click();
-    await expect(share.getByRole("status")).toHaveText("Copied.");
+    await expect(share.locator(".copy-status")).toHaveText("Copied.");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(address);
     await expectNoAccessibilityViolations(page);
 

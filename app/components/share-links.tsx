@@ -91,7 +91,8 @@ export function CopyableText({ id, label, text, multiline = false }: { id: strin
           </button>
         ) : null}
       </div>
-      <p className="copy-status" role="status">
+      {/* Announced when it changes (a live region), but not a page status of its own: a page has one "status". */}
+      <p className="copy-status" aria-live="polite" aria-atomic="true">
         {copied === "yes" ? t("sharing.copied") : copied === "failed" ? t("sharing.copyFailed") : null}
       </p>
     </div>
