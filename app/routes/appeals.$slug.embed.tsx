@@ -17,7 +17,7 @@ import { publicPageCacheHeaders } from "~/http";
 export const handle = standalonePage;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const appeal = await getSharedAppeal(context.db, params.slug ?? "", context.locale);
+  const appeal = await getSharedAppeal(context.db, params.slug ?? "", context.readingLanguage);
   if (!appeal) throw data(null, { status: 404 });
   return data({ appeal }, { headers: publicPageCacheHeaders });
 }

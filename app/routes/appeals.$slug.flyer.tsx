@@ -17,9 +17,9 @@ export const handle = standalonePage;
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: flyerStyles }];
 
-export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const textLocale = new URL(request.url).searchParams.get("lang") ?? context.locale;
-  const appeal = await getSharedAppeal(context.db, params.slug ?? "", textLocale);
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  // ?lang= or the remembered choice, as worked out once for the request.
+  const appeal = await getSharedAppeal(context.db, params.slug ?? "", context.readingLanguage);
   if (!appeal) throw data(null, { status: 404 });
   return data({ appeal }, { headers: publicPageCacheHeaders });
 }
