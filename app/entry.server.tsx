@@ -7,6 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
 import { messagesFor } from "~/i18n/languages.server";
 import { PageLanguageProvider } from "~/i18n/page-language";
+import { ServerFormattedRecord } from "~/i18n/server-formatted";
 import { pathForLog } from "~/infra/logger.server";
 
 const streamTimeoutMs = 5000;
@@ -27,7 +28,9 @@ export default function handleRequest(
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <PageLanguageProvider value={{ locale: loadContext.locale, messages: messagesFor(loadContext.locale) }}>
-          <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeoutMs} nonce={nonce} />
+          <ServerFormattedRecord value={new Map()}>
+            <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeoutMs} nonce={nonce} />
+          </ServerFormattedRecord>
         </PageLanguageProvider>
       </NonceProvider>,
       {

@@ -18,6 +18,7 @@ import { defaultLocale, languageOf } from "~/i18n/i18n";
 import { interfaceLanguages, messagesFor } from "~/i18n/languages.server";
 import { PageLanguageFallback, useFallbackPageLanguage } from "~/i18n/page-language";
 import { pageTitle } from "~/i18n/meta";
+import { ServerFormattedText } from "~/i18n/server-formatted";
 import { useT } from "~/i18n/react";
 import fontStyles from "@fontsource-variable/inter/wght.css";
 import styles from "~/styles/app.css";
@@ -87,6 +88,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         {data ? null : <PageLanguageFallback language={{ locale, messages }} />}
         {standalone ? null : (
           <>
+            <ServerFormattedText />
             <ScrollRestoration nonce={nonce} />
             <Scripts nonce={nonce} />
           </>

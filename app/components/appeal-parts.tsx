@@ -5,9 +5,8 @@ import { useT } from "~/i18n/react";
 
 /** Links to the appeal's text in its other languages, each named in its own language. */
 function LanguageChoice({ current, locales }: { current: string; locales: string[] }) {
-  const { t } = useT();
+  const { t, ownLanguageName: nameOf } = useT();
   if (locales.length < 2) return null;
-  const nameOf = (locale: string) => new Intl.DisplayNames([locale], { type: "language" }).of(locale) ?? locale;
   return (
     <nav className="languages" aria-label={t("appeal.languages")}>
       {locales.map((locale) =>

@@ -2,12 +2,11 @@ import type { PublicSigner } from "~/domain/signers";
 import { useT } from "~/i18n/react";
 
 export function SignerList({ signers }: { signers: PublicSigner[] }) {
-  const { t, date, locale } = useT();
-  const countryNames = new Intl.DisplayNames([locale], { type: "region" });
+  const { t, date, countryName } = useT();
   return (
     <ol className="signers" data-testid="signer-list">
       {signers.map((signer) => {
-        const place = [signer.city, signer.country ? countryNames.of(signer.country) : null].filter(Boolean).join(", ");
+        const place = [signer.city, signer.country ? countryName(signer.country) : null].filter(Boolean).join(", ");
         return (
           <li key={signer.id}>
             <span className="name">{signer.fullName}</span>

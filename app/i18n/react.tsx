@@ -1,23 +1,46 @@
 import { useIntl } from "react-intl";
+import { countryName as countryNameIn } from "~/domain/countries";
+import { languageName as languageNameIn, languageOptions as languageOptionsIn } from "~/components/language-options";
 import type { MessageId } from "./i18n";
+import { useSameAsServer } from "./server-formatted";
 
 type Values = Record<string, string | number | Date>;
 type RichValues = Record<string, React.ReactNode | ((chunks: React.ReactNode[]) => React.ReactNode)>;
 
-/** `t("signForm.submit")` in components: every visible string goes through here. */
+/**
+ * `t("signForm.submit")` in components: every visible string goes through here. Whatever depends
+ * on the runtime's locale data (numbers, dates, names of countries and languages) is formatted
+ * the way the server did it (server-formatted.tsx), so the browser hydrates the same text.
+ */
 export function useT() {
   const intl = useIntl();
-  const t = (id: MessageId, values?: Values) => intl.formatMessage({ id }, values) as string;
-  /** For messages with markup placeholders such as <link>…</link>. */
+  const sameAsServer = useSameAsServer();
+  const locale = intl.locale;
+  const formatted = (kind: string, input: unknown, format: () => string) => sameAsServer(`${kind}|${locale}|${JSON.stringify(input)}`, format);
+  const t = (id: MessageId, values?: Values) => {
+    const message = () => intl.formatMessage({ id }, values) as string;
+    // Messages with only text in them read the same everywhere; plurals and numbers may not.
+    const localeDependent = values && Object.values(values).some((value) => typeof value !== "string");
+    return localeDependent ? formatted("t", [id, values], message) : message();
+  };
+  /** For messages with markup placeholders such as <link>…</link> (text values only). */
   const rich = (id: MessageId, values: RichValues) => intl.formatMessage({ id }, values as never) as React.ReactNode;
-  // In UTC, so that the server's render and the browser's agree (and a calendar date stored
-  // as midnight UTC is the same day everywhere).
-  const date = (value: Date) => intl.formatDate(value, { dateStyle: "long", timeZone: "UTC" });
-  const number = (value: number) => intl.formatNumber(value);
-  // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
-  const dateTime = (value: Date) => `${intl.formatDate(value, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
   /** A date or time in the reader's language, in UTC, with the given parts (chart axes, tables). */
-  const utc = (value: Date, options: Intl.DateTimeFormatOptions) => intl.formatDate(value, { ...options, timeZone: "UTC" });
-  const percent = (value: number) => intl.formatNumber(value, { style: "percent", maximumFractionDigits: 1 });
-  return { t, rich, date, dateTime, number, utc, percent, locale: intl.locale };
+  const utc = (value: Date, options: Intl.DateTimeFormatOptions) =>
+    formatted("date", [value, options], () => intl.formatDate(value, { ...options, timeZone: "UTC" }));
+  // In UTC, so that a calendar date stored as midnight UTC is the same day everywhere.
+  const date = (value: Date) => utc(value, { dateStyle: "long" });
+  // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
+  const dateTime = (value: Date) => `${utc(value, { dateStyle: "medium", timeStyle: "short" })} UTC`;
+  const number = (value: number) => formatted("number", value, () => intl.formatNumber(value));
+  const percent = (value: number) =>
+    formatted("percent", value, () => intl.formatNumber(value, { style: "percent", maximumFractionDigits: 1 }));
+  /** "DE" → "Germany", in the reader's language. */
+  const countryName = (code: string) => formatted("country", code, () => countryNameIn(code, locale));
+  /** "kk" → "Kazakh", in the reader's language. */
+  const languageName = (code: string) => formatted("language", code, () => languageNameIn(code, locale));
+  /** "kk" → "қазақ тілі": a language in its own words, for readers of it looking for it. */
+  const ownLanguageName = (code: string) => formatted("ownLanguage", code, () => languageNameIn(code, code));
+  const languageOptions = (codes: readonly string[]) => sameAsServer(`languageOptions|${locale}|${JSON.stringify(codes)}`, () => languageOptionsIn(codes, locale));
+  return { t, rich, date, dateTime, number, utc, percent, countryName, languageName, ownLanguageName, languageOptions, locale };
 }

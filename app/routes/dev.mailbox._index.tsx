@@ -23,8 +23,7 @@ export const meta: MetaFunction = ({ matches }) => [
 
 export default function DevMailbox() {
   const { messages } = useLoaderData<typeof loader>();
-  const { t, locale } = useT();
-  const time = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium" });
+  const { t, utc } = useT();
   return (
     <div className="page">
       <h1>{t("mailbox.title")}</h1>
@@ -43,7 +42,7 @@ export default function DevMailbox() {
           <tbody>
             {messages.map((message) => (
               <tr key={message.id}>
-                <td>{message.date ? time.format(message.date) : ""}</td>
+                <td>{message.date ? `${utc(new Date(message.date), { dateStyle: "medium", timeStyle: "medium" })} UTC` : ""}</td>
                 <td>{message.to}</td>
                 <td>
                   <Link to={message.id}>{message.subject}</Link>

@@ -3,7 +3,6 @@ import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BarChart, labelledEvery, type ChartBar } from "~/components/bar-chart";
 import { CountryTable } from "~/components/country-breakdown";
-import { countryName } from "~/domain/countries";
 import { getAppealDashboard } from "~/domain/dashboard.server";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -29,7 +28,7 @@ const total = (bars: ChartBar[]) => bars.reduce((sum, bar) => sum + bar.signatur
 
 export default function AppealDashboardPage() {
   const { dashboard } = useLoaderData<typeof loader>();
-  const { t, number, percent, utc, locale } = useT();
+  const { t, number, percent, utc, countryName } = useT();
   const perHour = asBars(dashboard.perHour);
   const perDay = asBars(dashboard.perDay);
   const longLife = perDay.length > 366;
@@ -96,7 +95,7 @@ export default function AppealDashboardPage() {
             <p>{t("dashboard.countriesNone")}</p>
           ) : (
             <CountryTable
-              rows={dashboard.topCountries.map((row) => ({ key: row.country ?? "", name: row.country ? countryName(row.country, locale) : t("dashboard.countryNotGiven"), count: row.signatures }))}
+              rows={dashboard.topCountries.map((row) => ({ key: row.country ?? "", name: row.country ? countryName(row.country) : t("dashboard.countryNotGiven"), count: row.signatures }))}
               total={countrySignatures}
             />
           )}
@@ -123,7 +122,7 @@ export default function AppealDashboardPage() {
                       <tr key={signer.id}>
                         <td className="name">{signer.fullName}</td>
                         <td>{signer.role}</td>
-                        <td>{signer.country ? countryName(signer.country, locale) : ""}</td>
+                        <td>{signer.country ? countryName(signer.country) : ""}</td>
                         <td>{utc(new Date(signer.confirmedAt), { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" })}</td>
                       </tr>
                     ))}

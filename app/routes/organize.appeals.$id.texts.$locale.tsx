@@ -2,7 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { CheckboxField, ErrorSummary, TextArea, TextField, useFieldErrorMessages } from "~/components/form-fields";
-import { languageName } from "~/components/language-options";
 import { appealLimits, getAppealText, removeAppealText, saveAppealText } from "~/domain/appeal-editing";
 import { renderMarkdown } from "~/domain/markdown.server";
 import { readFormFields } from "~/http";
@@ -39,11 +38,11 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export default function AppealTextPage() {
   const { text, bodyHtml } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const { t, locale } = useT();
+  const { t, languageName } = useT();
   const navigation = useNavigation();
   const message = useFieldErrorMessages(result?.fieldErrors);
   const values = result?.fields ?? { title: text.title, summary: text.summary, body: text.body, isOriginal: text.isOriginal ? "on" : "" };
-  const language = languageName(text.locale, locale);
+  const language = languageName(text.locale);
   const appealId = useParams().id ?? "";
 
   return (

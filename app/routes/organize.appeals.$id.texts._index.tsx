@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { SelectField } from "~/components/form-fields";
-import { languageName, languageOptions } from "~/components/language-options";
 import { commonTextLocales, listAppealTexts } from "~/domain/appeal-editing";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -19,7 +18,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export default function AppealTextsPage() {
   const { texts } = useLoaderData<typeof loader>();
-  const { t, locale } = useT();
+  const { t, languageName, languageOptions } = useT();
   const written = new Set(texts.map((text) => text.locale));
   const addable = commonTextLocales.filter((candidate) => !written.has(candidate));
   return (
@@ -29,13 +28,13 @@ export default function AppealTextsPage() {
         {texts.map((text) => (
           <li key={text.locale} className="card">
             <div>
-              <strong lang={text.locale}>{languageName(text.locale, locale)}</strong> {text.isOriginal ? <span className="role-badge">{t("texts.original")}</span> : null}
+              <strong lang={text.locale}>{languageName(text.locale)}</strong> {text.isOriginal ? <span className="role-badge">{t("texts.original")}</span> : null}
               <div lang={text.locale} className="text-title">
                 {text.title}
               </div>
               {text.hasBody ? null : <div className="hint">{t("texts.missingBody")}</div>}
             </div>
-            <Link to={encodeURIComponent(text.locale)} className="button secondary" aria-label={`${t("texts.edit")}: ${languageName(text.locale, locale)}`}>
+            <Link to={encodeURIComponent(text.locale)} className="button secondary" aria-label={`${t("texts.edit")}: ${languageName(text.locale)}`}>
               {t("texts.edit")}
             </Link>
           </li>
@@ -46,7 +45,7 @@ export default function AppealTextsPage() {
           <h2 id="add-text-heading">{t("texts.addHeading")}</h2>
           {/* A GET form: choosing a language opens its (empty) editor; nothing is stored until it is saved. */}
           <Form method="get" action="add" className="form">
-            <SelectField name="locale" label={t("texts.addLanguage")} options={languageOptions(addable, locale)} />
+            <SelectField name="locale" label={t("texts.addLanguage")} options={languageOptions(addable)} />
             <button type="submit" className="button">
               {t("texts.addSubmit")}
             </button>

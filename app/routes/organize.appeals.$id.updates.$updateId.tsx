@@ -3,7 +3,6 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { TextArea, TextField } from "~/components/form-fields";
-import { languageName } from "~/components/language-options";
 import { renderMarkdown } from "~/domain/markdown.server";
 import {
   getUpdateForEditing,
@@ -73,7 +72,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export default function UpdatePage() {
   const { update, previews, organizerEmail } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const { t, locale, dateTime } = useT();
+  const { t, dateTime, languageName } = useT();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
   const revalidator = useRevalidator();
@@ -124,7 +123,7 @@ export default function UpdatePage() {
           <h2>{t("updates.editHeading")}</h2>
           <Form method="post" className="form" noValidate>
             {update.locales.map((forLocale) => {
-              const language = languageName(forLocale, locale);
+              const language = languageName(forLocale);
               const errors = result?.errors?.[forLocale];
               const text = textOf(forLocale);
               return (
@@ -179,7 +178,7 @@ export default function UpdatePage() {
       {previews.map((preview) => (
         <section key={preview.locale} aria-labelledby={`preview-${preview.locale}`} className="card section">
           <h2 id={`preview-${preview.locale}`}>
-            {previews.length > 1 ? t("updates.previewIn", { language: languageName(preview.locale, locale) }) : t("updates.previewHeading")}
+            {previews.length > 1 ? t("updates.previewIn", { language: languageName(preview.locale) }) : t("updates.previewHeading")}
           </h2>
           <p lang={preview.locale}>
             <strong>{preview.subject}</strong>

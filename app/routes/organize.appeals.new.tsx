@@ -8,7 +8,6 @@ import { languageOf } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
-import { languageOptions } from "~/components/language-options";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, { id: "newAppeal.title" }) }];
 
@@ -29,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NewAppealPage() {
   const result = useActionData<typeof action>();
-  const { t, locale } = useT();
+  const { t, locale, languageOptions } = useT();
   const navigation = useNavigation();
   const message = useFieldErrorMessages(result?.fieldErrors);
   return (
@@ -41,7 +40,7 @@ export default function NewAppealPage() {
       <p className="lead">{t("newAppeal.intro")}</p>
       <ErrorSummary fieldErrors={result?.fieldErrors} order={["locale", "title", "slug", "publisherName"]} />
       <Form method="post" className="form" noValidate>
-        <SelectField name="locale" label={t("newAppeal.locale")} defaultValue={result?.fields.locale || languageOf(locale)} error={message("locale")} options={languageOptions(commonTextLocales, locale)} />
+        <SelectField name="locale" label={t("newAppeal.locale")} defaultValue={result?.fields.locale || languageOf(locale)} error={message("locale")} options={languageOptions(commonTextLocales)} />
         <TextField name="title" label={t("newAppeal.titleLabel")} maxLength={appealLimits.title} defaultValue={result?.fields.title} error={message("title")} />
         <TextField name="slug" label={t("newAppeal.slug")} hint={t("newAppeal.slugHint")} optional spellCheck={false} defaultValue={result?.fields.slug} error={message("slug")} />
         <TextField name="publisherName" label={t("newAppeal.publisherName")} hint={t("newAppeal.publisherNameHint")} maxLength={appealLimits.publisherName} defaultValue={result?.fields.publisherName} error={message("publisherName")} />

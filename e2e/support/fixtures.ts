@@ -35,13 +35,18 @@ export async function signInAs(context: BrowserContext, db: Database, role: Orga
 export const test = base.extend<{ appeal: TestAppeal; inbox: Inbox }, { db: Database }>({
   // Every journey runs under the site's Content-Security-Policy: anything it blocks (an inline
   // script without the nonce, a style or worker from elsewhere) fails the journey.
+  // Nor may the page's JavaScript throw: a page that hydrates with other text than the server
+  // sent (React errors 418, 423, 425) is thrown away and drawn again, losing what was typed.
   page: async ({ page }, use) => {
     const violations: string[] = [];
+    const errors: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
+    page.on("pageerror", (error) => errors.push(`${page.url()}: ${error.message}`));
     await use(page);
     expect(violations, "the page broke its Content-Security-Policy").toEqual([]);
+    expect(errors, "the page's JavaScript threw").toEqual([]);
   },
   db: [
     async ({}, use) => {
