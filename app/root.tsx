@@ -11,15 +11,14 @@ import {
   useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { IntlProvider } from "react-intl";
 import { useNonce } from "~/components/nonce";
 import { useIsStandalonePage } from "~/components/standalone-page";
-import { defaultLocale, languageOf } from "~/i18n/i18n";
+import { languageOf } from "~/i18n/i18n";
 import { interfaceLanguages, messagesFor } from "~/i18n/languages.server";
 import { PageLanguageFallback, useFallbackPageLanguage } from "~/i18n/page-language";
 import { pageTitle } from "~/i18n/meta";
 import { ServerFormattedText } from "~/i18n/server-formatted";
-import { useT } from "~/i18n/react";
+import { TranslationsProvider, useT } from "~/i18n/react";
 import fontStyles from "@fontsource-variable/inter/wght.css";
 import styles from "~/styles/app.css";
 import sharingStyles from "~/styles/sharing.css";
@@ -74,7 +73,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        <IntlProvider locale={locale} defaultLocale={defaultLocale} messages={messages}>
+        <TranslationsProvider value={{ locale, messages }}>
           {standalone ? (
             <main id="main" className="standalone">
               {children}
@@ -84,7 +83,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
               {children}
             </Frame>
           )}
-        </IntlProvider>
+        </TranslationsProvider>
         {data ? null : <PageLanguageFallback language={{ locale, messages }} />}
         {standalone ? null : (
           <>

@@ -1,6 +1,6 @@
 import type { MetaArgs, MetaDescriptor } from "@remix-run/node";
 import { absoluteUrl, appealSharePaths, shareImageSize } from "~/domain/sharing";
-import { defaultLocale, translatorFrom, type Messages } from "~/i18n/i18n";
+import { defaultLocale, translatorFrom, type CompiledMessages } from "~/i18n/i18n";
 
 /**
  * What a link to an appeal shows where it is shared (Open Graph, read by most messengers and
@@ -11,7 +11,7 @@ export function appealShareMeta(
   matches: MetaArgs["matches"],
   appeal: { slug: string; locale: string; title: string; summary: string | null; confirmed: number },
 ): MetaDescriptor[] {
-  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; publicUrl?: string; messages?: Messages } | undefined;
+  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; publicUrl?: string; messages?: CompiledMessages } | undefined;
   if (!root?.messages) return [];
   const publicUrl = root.publicUrl;
   const { t } = translatorFrom(root.locale ?? defaultLocale, root.messages);

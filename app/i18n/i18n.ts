@@ -1,12 +1,16 @@
-import { createIntl, createIntlCache, type IntlShape } from "@formatjs/intl";
 import type { MessageId, Messages } from "./messages.en";
+import { formatMessage, type CompiledMessage, type MessageValue } from "./message-format";
 
 /**
  * What both the server and the browser need to put text on a page. The catalogs themselves
- * are server-only (languages.server.ts): a browser receives only its reader's messages, with
- * the root loader's data, instead of every language in its JavaScript.
+ * are server-only (languages.server.ts): a browser receives only its reader's messages, already
+ * parsed (message-format.ts), with the root loader's data, instead of every language in its
+ * JavaScript.
  */
 export type { MessageId, Messages };
+
+/** One language's messages as they travel to the browser. */
+export type CompiledMessages = Partial<Record<MessageId, CompiledMessage>>;
 
 export const defaultLocale = "en";
 
@@ -15,20 +19,15 @@ export function languageOf(locale: string): string {
   return locale.split("-")[0]!.toLowerCase();
 }
 
-const cache = createIntlCache();
-
 /** A translator for one language's messages (emails, page titles, server-made text). */
-export function translatorFrom(locale: string, messages: Messages): Translator {
-  const intl = createIntl({ locale, defaultLocale, messages }, cache);
+export function translatorFrom(locale: string, messages: CompiledMessages): Translator {
   return {
-    locale: intl.locale,
-    t: (id, values) => intl.formatMessage({ id }, values) as string,
-    intl,
+    locale,
+    t: (id, values) => formatMessage(locale, messages[id], id, values),
   };
 }
 
 export type Translator = {
   locale: string;
-  t: (id: MessageId, values?: Record<string, string | number | Date>) => string;
-  intl: IntlShape<string>;
+  t: (id: MessageId, values?: Record<string, MessageValue>) => string;
 };

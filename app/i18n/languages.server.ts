@@ -1,5 +1,6 @@
 import { match } from "@formatjs/intl-localematcher";
-import { defaultLocale, languageOf, translatorFrom, type Messages, type Translator } from "./i18n";
+import { compileMessage } from "./compile-messages.server";
+import { defaultLocale, languageOf, translatorFrom, type CompiledMessages, type MessageId, type Messages, type Translator } from "./i18n";
 import { en } from "./messages.en";
 import { kk } from "./messages.kk";
 import { ru } from "./messages.ru";
@@ -15,9 +16,27 @@ export const supportedLocales = Object.keys(catalogs);
 /** The languages to offer in the switcher, each named in itself. */
 export const interfaceLanguages = supportedLocales.map((code) => ({ code, name: catalogs[code]!["site.languageName"] }));
 
-/** Messages for a language or a regional variant of it ("en-GB" reads the English ones). */
-export function messagesFor(locale: string): Messages {
+/** A language's messages as written, ICU MessageFormat text (the catalog tests read them). */
+export function catalogFor(locale: string): Messages {
   return catalogs[languageOf(locale)] ?? en;
+}
+
+const compiledCatalogs = new Map<string, CompiledMessages>();
+
+/**
+ * Messages for a language or a regional variant of it ("en-GB" reads the English ones), parsed
+ * once per language for message-format.ts.
+ */
+export function messagesFor(locale: string): CompiledMessages {
+  const language = catalogs[languageOf(locale)] ? languageOf(locale) : defaultLocale;
+  let compiled = compiledCatalogs.get(language);
+  if (!compiled) {
+    compiled = Object.fromEntries(
+      Object.entries(catalogs[language]!).map(([id, text]) => [id, compileMessage(id, text, language)]),
+    ) as Record<MessageId, CompiledMessages[MessageId]>;
+    compiledCatalogs.set(language, compiled);
+  }
+  return compiled;
 }
 
 /** Translator for code outside React (emails, exports, server-made text). */

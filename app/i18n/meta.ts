@@ -1,5 +1,5 @@
 import type { MetaArgs } from "@remix-run/node";
-import { defaultLocale, translatorFrom, type MessageId, type Messages, type Translator } from "./i18n";
+import { defaultLocale, translatorFrom, type MessageId, type CompiledMessages, type Translator } from "./i18n";
 
 const siteName = "Undersign";
 
@@ -25,7 +25,7 @@ export function pageTitle(matches: MetaArgs["matches"], page?: { id: MessageId }
  * messages the root loader sent; null on an error page rendered without them.
  */
 export function translatorFor(matches: MetaArgs["matches"]): Translator | null {
-  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: Messages } | undefined;
+  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: CompiledMessages } | undefined;
   if (!root?.messages) return null;
   return translatorFrom(root.locale ?? defaultLocale, root.messages);
 }

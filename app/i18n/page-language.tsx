@@ -1,7 +1,7 @@
 import { createContext, useContext } from "react";
-import { defaultLocale, type Messages } from "./i18n";
+import { defaultLocale, type CompiledMessages } from "./i18n";
 
-export type PageLanguage = { locale: string; messages: Messages };
+export type PageLanguage = { locale: string; messages: CompiledMessages };
 
 /**
  * The reader's language and messages, given by entry.server.tsx for the page being rendered.
@@ -24,7 +24,7 @@ export function useFallbackPageLanguage(): PageLanguage {
     readFromPage ??= JSON.parse(document.getElementById(elementId)?.textContent || "null") as PageLanguage | null;
     if (readFromPage) return readFromPage;
   }
-  return { locale: defaultLocale, messages: {} as Messages };
+  return { locale: defaultLocale, messages: {} };
 }
 
 /** The fallback written into the page, as data (never run: CSP does not apply to JSON). */

@@ -1,8 +1,16 @@
-import { useIntl } from "react-intl";
+import { createContext, Fragment, useContext } from "react";
 import { countryName as countryNameIn } from "~/domain/countries";
 import { languageName as languageNameIn, languageOptions as languageOptionsIn } from "~/components/language-options";
-import type { MessageId } from "./i18n";
+import { defaultLocale, type CompiledMessages, type MessageId } from "./i18n";
+import { dateTimeFormat, formatMessage, formatMessageParts, numberFormat } from "./message-format";
 import { useSameAsServer } from "./server-formatted";
+
+type PageTranslations = { locale: string; messages: CompiledMessages };
+
+const Translations = createContext<PageTranslations>({ locale: defaultLocale, messages: {} });
+
+/** The reader's language and its messages, for every component below (the root layout gives them). */
+export const TranslationsProvider = Translations.Provider;
 
 type Values = Record<string, string | number | Date>;
 type RichValues = Record<string, React.ReactNode | ((chunks: React.ReactNode[]) => React.ReactNode)>;
@@ -13,28 +21,31 @@ type RichValues = Record<string, React.ReactNode | ((chunks: React.ReactNode[]) 
  * the way the server did it (server-formatted.tsx), so the browser hydrates the same text.
  */
 export function useT() {
-  const intl = useIntl();
+  const { locale, messages } = useContext(Translations);
   const sameAsServer = useSameAsServer();
-  const locale = intl.locale;
   const formatted = (kind: string, input: unknown, format: () => string) => sameAsServer(`${kind}|${locale}|${JSON.stringify(input)}`, format);
   const t = (id: MessageId, values?: Values) => {
-    const message = () => intl.formatMessage({ id }, values) as string;
+    const message = () => formatMessage(locale, messages[id], id, values);
     // Messages with only text in them read the same everywhere; plurals and numbers may not.
     const localeDependent = values && Object.values(values).some((value) => typeof value !== "string");
     return localeDependent ? formatted("t", [id, values], message) : message();
   };
   /** For messages with markup placeholders such as <link>…</link> (text values only). */
-  const rich = (id: MessageId, values: RichValues) => intl.formatMessage({ id }, values as never) as React.ReactNode;
+  const rich = (id: MessageId, values: RichValues): React.ReactNode => {
+    const message = messages[id];
+    if (message === undefined) return id;
+    return formatMessageParts(locale, message, values).map((piece, index) => <Fragment key={index}>{piece as React.ReactNode}</Fragment>);
+  };
   /** A date or time in the reader's language, in UTC, with the given parts (chart axes, tables). */
   const utc = (value: Date, options: Intl.DateTimeFormatOptions) =>
-    formatted("date", [value, options], () => intl.formatDate(value, { ...options, timeZone: "UTC" }));
+    formatted("date", [value, options], () => dateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(value));
   // In UTC, so that a calendar date stored as midnight UTC is the same day everywhere.
   const date = (value: Date) => utc(value, { dateStyle: "long" });
   // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
   const dateTime = (value: Date) => `${utc(value, { dateStyle: "medium", timeStyle: "short" })} UTC`;
-  const number = (value: number) => formatted("number", value, () => intl.formatNumber(value));
+  const number = (value: number) => formatted("number", value, () => numberFormat(locale).format(value));
   const percent = (value: number) =>
-    formatted("percent", value, () => intl.formatNumber(value, { style: "percent", maximumFractionDigits: 1 }));
+    formatted("percent", value, () => numberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(value));
   /** "DE" → "Germany", in the reader's language. */
   const countryName = (code: string) => formatted("country", code, () => countryNameIn(code, locale));
   /** "kk" → "Kazakh", in the reader's language. */

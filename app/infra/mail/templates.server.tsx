@@ -4,6 +4,7 @@ import type { OrganizerEmail } from "~/domain/organizer-accounts.server";
 import type { SignatureEmail } from "~/domain/signature-emails";
 import { defaultLocale } from "~/i18n/i18n";
 import { createTranslator } from "~/i18n/languages.server";
+import { dateTimeFormat } from "~/i18n/message-format";
 import type { OutgoingEmail } from "./mailer.server";
 
 /**
@@ -89,11 +90,11 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
 
 /** Emails to organizers: invitations, reset links, and the notice that a password changed. */
 export function renderOrganizerEmail(email: OrganizerEmail, locale = defaultLocale): OutgoingEmail {
-  const { t, intl } = createTranslator(locale);
+  const { t } = createTranslator(locale);
   const greeting = t("email.invitation.greeting", { name: email.name });
   const signoff = t("email.organizerSignoff");
   // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
-  const until = (date: Date) => `${intl.formatDate(date, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
+  const until = (date: Date) => `${dateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC" }).format(date)} UTC`;
 
   if (email.kind === "password-changed") {
     const subject = t("email.passwordChanged.subject");
