@@ -44,16 +44,16 @@ async function organizerWithPassword(t: TestDatabase, email: string, role: "owne
 }
 
 describe("passwords", () => {
-  test("12 to 128 characters, none of the most common, none built from the person's name or email", () => {
+  test("12 to 128 characters, none of the most common, none built from the person's name or email", async () => {
     const person = { email: "jane.doe@example.org", name: "Jane Doe" };
-    assert.equal(passwordProblem("short pass", person), "errors.passwordTooShort");
-    assert.equal(passwordProblem("x".repeat(129), person), "errors.passwordTooLong");
-    assert.equal(passwordProblem("qwerty123456", person), "errors.passwordCommon");
-    assert.equal(passwordProblem("password1234", person), "errors.passwordCommon");
-    assert.equal(passwordProblem("aaaaaaaaaaaaaaaa", person), "errors.passwordCommon");
-    assert.equal(passwordProblem("janedoe2026!", person), "errors.passwordPersonal");
-    assert.equal(passwordProblem(goodPassword, person), null);
-    assert.equal(passwordProblem("Қазақ тілі бай және әдемі", person), null, "any script counts, by characters");
+    assert.equal(await passwordProblem("short pass", person), "errors.passwordTooShort");
+    assert.equal(await passwordProblem("x".repeat(129), person), "errors.passwordTooLong");
+    assert.equal(await passwordProblem("qwerty123456", person), "errors.passwordCommon");
+    assert.equal(await passwordProblem("password1234", person), "errors.passwordCommon");
+    assert.equal(await passwordProblem("aaaaaaaaaaaaaaaa", person), "errors.passwordCommon");
+    assert.equal(await passwordProblem("janedoe2026!", person), "errors.passwordPersonal");
+    assert.equal(await passwordProblem(goodPassword, person), null);
+    assert.equal(await passwordProblem("Қазақ тілі бай және әдемі", person), null, "any script counts, by characters");
   });
 });
 

@@ -226,7 +226,7 @@ export async function setPasswordWithLink(db: Database, token: string, raw: { pa
   const link = await findPasswordLink(db, token);
   if (!link) return { ok: false, invalidLink: true };
   const password = typeof raw.password === "string" ? raw.password : "";
-  const problem = password === "" ? "errors.passwordRequired" : passwordProblem(password, link);
+  const problem = password === "" ? "errors.passwordRequired" : await passwordProblem(password, link);
   if (problem) return { ok: false, fieldErrors: { password: { id: problem, values: { min: 12, max: 128 } } } };
   if (raw.confirmation !== password) return { ok: false, fieldErrors: { confirmation: { id: "errors.passwordsDiffer" } } };
   const passwordHash = await hashPassword(password);

@@ -1,5 +1,3 @@
-import { hash, verify } from "@node-rs/argon2";
-import { dictionary } from "@zxcvbn-ts/language-common";
 import type { MessageId } from "~/i18n/i18n";
 
 /**
@@ -13,13 +11,21 @@ const argon2Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, paralleli
 
 export const passwordLength = { min: 12, max: 128 } as const;
 
-const commonPasswords = new Set((dictionary["passwords-common"] as string[]).map((password) => password.toLowerCase()));
+// argon2 (11 MB) and the list of common passwords (14 MB) are loaded the first time a password
+// is checked: most web processes serve readers and signers and never need them.
+const loadArgon2 = () => import("@node-rs/argon2");
+let commonPasswords: Promise<Set<string>> | null = null;
+const loadCommonPasswords = () =>
+  (commonPasswords ??= import("@zxcvbn-ts/language-common").then(
+    ({ dictionary }) => new Set((dictionary["passwords-common"] as string[]).map((password) => password.toLowerCase())),
+  ));
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, argon2Options);
+export async function hashPassword(password: string): Promise<string> {
+  return (await loadArgon2()).hash(password, argon2Options);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  const { verify } = await loadArgon2();
   try {
     return await verify(passwordHash, password);
   } catch {
@@ -39,11 +45,11 @@ export async function verifyAgainstDecoy(password: string): Promise<false> {
 }
 
 /** Why a new password is refused, as a message id; null when it is acceptable. */
-export function passwordProblem(password: string, person: { email: string; name: string }): MessageId | null {
+export async function passwordProblem(password: string, person: { email: string; name: string }): Promise<MessageId | null> {
   if ([...password].length < passwordLength.min) return "errors.passwordTooShort";
   if ([...password].length > passwordLength.max) return "errors.passwordTooLong";
   const lowered = password.toLowerCase();
-  if (commonPasswords.has(lowered) || /^(.)\1+$/u.test(password)) return "errors.passwordCommon";
+  if ((await loadCommonPasswords()).has(lowered) || /^(.)\1+$/u.test(password)) return "errors.passwordCommon";
   const ownWords = [person.email.toLowerCase(), person.email.toLowerCase().split("@")[0] ?? "", person.name.toLowerCase().replace(/\s+/g, "")];
   if (ownWords.some((word) => word.length >= 4 && lowered.replace(/\s+/g, "").includes(word) && lowered.length - word.length < 6)) {
     return "errors.passwordPersonal";

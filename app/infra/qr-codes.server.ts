@@ -1,4 +1,5 @@
-import QRCode from "qrcode";
+/** qrcode (with pngjs) adds about 10 MB to a process: it is loaded when the first code is drawn. */
+const loadQrCode = () => import("qrcode").then((module) => module.default);
 
 /**
  * QR codes of an appeal's address, for flyers, posters and slides. Error correction "M" (15 %
@@ -14,10 +15,10 @@ export const qrCodeCacheControl = "public, max-age=86400";
 /** Pixels of the PNG: sharp when printed at 5 cm (300 dpi), small enough for a message. */
 const qrPngWidth = 600;
 
-export function qrCodeSvg(url: string): Promise<string> {
-  return QRCode.toString(url, { ...qrOptions, type: "svg" });
+export async function qrCodeSvg(url: string): Promise<string> {
+  return (await loadQrCode()).toString(url, { ...qrOptions, type: "svg" });
 }
 
-export function qrCodePng(url: string): Promise<Buffer> {
-  return QRCode.toBuffer(url, { ...qrOptions, type: "png", width: qrPngWidth });
+export async function qrCodePng(url: string): Promise<Buffer> {
+  return (await loadQrCode()).toBuffer(url, { ...qrOptions, type: "png", width: qrPngWidth });
 }

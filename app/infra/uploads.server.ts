@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream, type PDFContext, type PDFObject } from "pdf-lib";
-import sharp from "sharp";
+import type { PDFContext, PDFDocument, PDFObject, PDFRawStream } from "pdf-lib";
+
+// sharp (about 30 MB with libvips) and pdf-lib (about 20 MB) are loaded by the first upload:
+// a web process that only serves readers and signers never holds them.
+const loadSharp = () => import("sharp").then((module) => module.default);
+const loadPdfLib = () => import("pdf-lib");
+type PdfLib = Awaited<ReturnType<typeof loadPdfLib>>;
 
 /**
  * What an uploaded file becomes before anything is stored. Images are decoded and re-encoded
@@ -44,6 +49,7 @@ export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean
   if (bytes.byteLength > maxUploadBytes) throw new UploadRejected("tooLarge");
   if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") return { kind: "PDF", files: [await processPdf(bytes)] };
 
+  const sharp = await loadSharp();
   let format: string | undefined;
   try {
     format = (await sharp(bytes, { limitInputPixels: maxInputPixels }).metadata()).format;
@@ -81,9 +87,10 @@ export async function processUpload(bytes: Buffer, options: { allowSvg?: boolean
 }
 
 async function processPdf(bytes: Buffer): Promise<StoredFile> {
+  const pdf = await loadPdfLib();
   let source: PDFDocument;
   try {
-    source = await PDFDocument.load(bytes, { updateMetadata: false });
+    source = await pdf.PDFDocument.load(bytes, { updateMetadata: false });
   } catch (error) {
     throw new UploadRejected(/encrypt/i.test(String(error)) ? "encryptedPdf" : "unreadable");
   }
@@ -92,9 +99,9 @@ async function processPdf(bytes: Buffer): Promise<StoredFile> {
     // Only the pages move to a new document. Left behind: the document information (author,
     // creator, dates), XMP metadata, attached files, scripts, bookmarks and form data. Removing
     // them from the original would not do: pdf-lib writes every object it read, referenced or not.
-    const cleaned = await PDFDocument.create({ updateMetadata: false });
+    const cleaned = await pdf.PDFDocument.create({ updateMetadata: false });
     for (const page of await cleaned.copyPages(source, source.getPageIndices())) cleaned.addPage(page);
-    dropPdfMetadata(cleaned.context);
+    dropPdfMetadata(pdf, cleaned.context);
     return storedFile("pdf", "application/pdf", Buffer.from(await cleaned.save({ updateFieldAppearances: false })), null, null);
   } catch (error) {
     if (error instanceof UploadRejected) throw error;
@@ -106,7 +113,7 @@ async function processPdf(bytes: Buffer): Promise<StoredFile> {
  * Keys dropped wherever they appear: XMP streams (Metadata), applications' private data
  * (PieceInfo), the bytes of attached files (EF), and scripts (JS, and AA: actions on events).
  */
-const droppedKeys = ["Metadata", "PieceInfo", "EF", "JS", "AA"].map((key) => PDFName.of(key));
+const droppedKeys = ["Metadata", "PieceInfo", "EF", "JS", "AA"];
 
 /**
  * Removes what the copied pages still carry: XMP metadata of pages and images, attached files,
@@ -114,14 +121,15 @@ const droppedKeys = ["Metadata", "PieceInfo", "EF", "JS", "AA"].map((key) => PDF
  * PDF holds the camera's JPEGs, GPS and all).
  * Then objects nothing refers to any more are deleted, so that they are not written out.
  */
-function dropPdfMetadata(context: PDFContext): void {
+function dropPdfMetadata(pdf: PdfLib, context: PDFContext): void {
+  const { PDFArray, PDFDict, PDFName, PDFRawStream, PDFRef, PDFStream } = pdf;
   for (const [ref, object] of context.enumerateIndirectObjects()) {
     const dict = object instanceof PDFDict ? object : object instanceof PDFStream ? object.dict : null;
-    for (const key of droppedKeys) dict?.delete(key);
+    for (const key of droppedKeys) dict?.delete(PDFName.of(key));
     // A comment's author (T); form fields (widgets) use T for their name.
     const subtype = dict?.get(PDFName.of("Subtype"));
     if (dict?.has(PDFName.of("Rect")) && subtype instanceof PDFName && subtype !== PDFName.of("Widget")) dict.delete(PDFName.of("T"));
-    if (object instanceof PDFRawStream && isJpegStream(object)) {
+    if (object instanceof PDFRawStream && isJpegStream(pdf, object)) {
       context.assign(ref, PDFRawStream.of(object.dict, jpegWithoutMetadata(object.contents)));
     }
   }
@@ -139,7 +147,7 @@ function dropPdfMetadata(context: PDFContext): void {
   for (const [ref] of context.enumerateIndirectObjects()) if (!reachable.has(ref.tag)) context.delete(ref);
 }
 
-function isJpegStream(stream: PDFRawStream): boolean {
+function isJpegStream({ PDFArray, PDFName }: PdfLib, stream: PDFRawStream): boolean {
   const filter = stream.dict.get(PDFName.of("Filter"));
   const only = filter instanceof PDFArray && filter.size() === 1 ? filter.get(0) : filter;
   return only === PDFName.of("DCTDecode");
