@@ -20,6 +20,7 @@ const ORGANIZER_PAGES = [
   "{appeal}/protection",
   "{appeal}/signatures",
   "{appeal}/updates",
+  "{appeal}/paper",
   "{appeal}/preview",
   "/organize/organizers",
   "/organize/audit",
@@ -89,16 +90,20 @@ test.describe("The organizer area for an editor", () => {
 });
 
 test.describe("The organizer area for an owner", () => {
-  // One test per page: each runs axe on its own, so a slow machine does not add them into one timeout.
-  for (const template of ORGANIZER_PAGES) {
-    test(`${template} has no accessibility violations`, async ({ page, db, context }) => {
-      await signInAs(context, db, "OWNER");
-      const appeal = await createTestAppeal(db, { status: "DRAFT" });
-      const path = organizerPage(template, appeal.id);
-      await page.goto(path);
-      await expect(page.locator("main h1").first(), path).toBeVisible();
-      await expectNoAccessibilityViolations(page);
-    });
+  // One test per page and language: each runs axe on its own, so a slow machine does not add
+  // them into one timeout.
+  for (const language of ["en", "ru", "kk"]) {
+    for (const template of ORGANIZER_PAGES) {
+      test(`${template} in ${language} has no accessibility violations`, async ({ page, db, context }) => {
+        await signInAs(context, db, "OWNER");
+        const appeal = await createTestAppeal(db, { status: "DRAFT" });
+        const path = organizerPage(template, appeal.id);
+        await page.goto(`${path}?lang=${language}`);
+        await expect(page.locator("html"), path).toHaveAttribute("lang", new RegExp(`^${language}`));
+        await expect(page.locator("main h1").first(), path).toBeVisible();
+        await expectNoAccessibilityViolations(page);
+      });
+    }
   }
 
   test("a form showing its errors has no accessibility violations", async ({ page, db, context }) => {

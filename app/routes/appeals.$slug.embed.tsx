@@ -36,11 +36,11 @@ export default function AppealEmbed() {
   const url = useAppealUrl(appeal.slug);
   return (
     <div className="embed">
-      <p className="embed-title" lang={appeal.locale}>
+      <h1 className="embed-title" lang={appeal.locale}>
         <a href={url} target="_blank" rel="noopener">
           {appeal.title}
         </a>
-      </p>
+      </h1>
       <SignatureProgress confirmed={appeal.confirmed} goal={appeal.signatureGoal} />
       <p className="embed-action">
         <a href={url} target="_blank" rel="noopener" className="button">
