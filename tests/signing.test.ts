@@ -48,6 +48,38 @@ describe("signing an appeal", () => {
     assert.equal(await t.db.signature.count(), 0);
   });
 
+  test("signatures arriving together are written together: each once, with one email job; a repeat in the same batch is a repeat; a held one queues nothing", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const emails = Array.from({ length: 60 }, (_, index) => `batch${index}@example.org`);
+    const outcomes = await Promise.all([
+      ...emails.map((email) => signAppeal(t.db, appeal.id, input({ email }), { locale: "en" })),
+      signAppeal(t.db, appeal.id, input({ email: "BATCH7@example.org", fullName: "Batch Seven Again" }), { locale: "en" }),
+      signAppeal(t.db, appeal.id, input({ email: "held@example.org" }), { locale: "en", holdReason: "too-fast" }),
+    ]);
+    const [repeat, held] = outcomes.slice(emails.length);
+    assert.equal(new Set(outcomes.slice(0, emails.length).map((outcome) => outcome.signatureId)).size, emails.length, "a row for each address");
+    assert.equal(repeat!.signatureId, outcomes[7]!.signatureId, "the repeat is the same signer");
+    assert.deepEqual(held, { signatureId: held!.signatureId, emailQueued: null, held: true });
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), emails.length);
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "HELD" } }), 1);
+    const jobs = await queuedJobs(t);
+    assert.equal(jobs.length, emails.length + 1, "one confirmation each, and a second one for the repeat");
+    assert.equal(jobs.filter((job) => job.payload.signatureId === repeat!.signatureId).length, 2);
+    assert.ok(!jobs.some((job) => job.payload.signatureId === held!.signatureId), "nothing is sent about a held signature");
+    // Written in fewer transactions than signatures: group commit happened.
+    const [written] = await t.db.$queryRaw<{ transactions: bigint }[]>`SELECT count(DISTINCT xmin::text) AS transactions FROM "Signature" WHERE "appealId" = ${appeal.id}::uuid`;
+    assert.ok(written!.transactions < 20n, `${written!.transactions} transactions for ${emails.length + 1} signatures`);
+  });
+
+  test("a batch whose jobs cannot be written stores none of its signatures", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await t.db.$executeRawUnsafe("ALTER FUNCTION graphile_worker.add_job RENAME TO add_job_gone");
+    await t.db.$executeRawUnsafe("ALTER FUNCTION graphile_worker.add_jobs RENAME TO add_jobs_gone");
+    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, index) => signAppeal(t.db, appeal.id, input({ email: `gone${index}@example.org` }), { locale: "en" })));
+    assert.deepEqual(settled.map((result) => result.status), Array.from({ length: 20 }, () => "rejected"));
+    assert.equal(await t.db.signature.count(), 0);
+  });
+
   test("the same address in other capitals and spaces is the same signer: one signature, a fresh confirmation email", async () => {
     const appeal = await createTestAppeal(t.db);
     const first = await signAppeal(t.db, appeal.id, input({ email: "ana@example.org" }), { locale: "en" });

@@ -4,7 +4,8 @@ import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { enqueueSignatureEmail, signatureEmailJobIdForRow, type SignatureEmailKind } from "~/infra/queue/outbox.server";
+import { createGroupCommit, type GroupCommit } from "~/infra/group-commit";
+import { enqueueSignatureEmail, signatureEmailJobIdForRow, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
@@ -98,18 +99,9 @@ export type SubmissionOrigin = {
 
 export type HoldReason = LimitName | "blocked" | "too-fast" | "no-form";
 
-/**
- * Someone submits the sign form. Whatever the state of their address — new, waiting for
- * confirmation, already confirmed — they see the same page, and the email tells them the
- * rest; so the form never reveals whether an address has signed.
- *
- * A held submission is recorded but sends nothing and changes nothing that exists: it waits for
- * an organizer (releaseHeldSignatures). The signature row and the job that emails it are
- * written in one transaction.
- */
-export async function signAppeal(db: Database, appealId: string, input: SignatureInput, origin: SubmissionOrigin): Promise<SignOutcome> {
-  const emailCanonical = canonicalEmail(input.email);
-  const details = {
+/** What a submission stores about the signer and their consent. */
+function signatureDetails(input: SignatureInput, origin: SubmissionOrigin) {
+  return {
     fullName: input.fullName,
     email: input.email,
     role: input.role,
@@ -125,11 +117,12 @@ export async function signAppeal(db: Database, appealId: string, input: Signatur
     consentTextVersion,
     consentedAt: new Date(),
   };
-  const held = origin.holdReason ?? null;
+}
 
-  // Most submissions are a person's first: one statement stores the signature and queues its
-  // email (a statement is a transaction of its own), in one round trip to the database. When the
-  // address has signed before, nothing is written and the transaction below decides.
+type FirstSignature = { appealId: string; emailCanonical: string; details: ReturnType<typeof signatureDetails>; held: HoldReason | null };
+
+/** A first signature alone: the row and, unless held, its email's job; null if the address has signed before. */
+async function insertFirstSignature(db: Database, { appealId, emailCanonical, details, held }: FirstSignature): Promise<string | null> {
   const [first] = await db.$queryRaw<{ id: string }[]>`
     WITH inserted AS (
       INSERT INTO "Signature" (id, "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
@@ -143,7 +136,86 @@ export async function signAppeal(db: Database, appealId: string, input: Signatur
       RETURNING id
     )
     SELECT id::text, CASE WHEN ${held === null} THEN ${signatureEmailJobIdForRow("confirm-signature")} END AS "jobId" FROM inserted`;
-  if (first) return held ? { signatureId: first.id, emailQueued: null, held: true } : { signatureId: first.id, emailQueued: "confirm-signature", held: false };
+  return first?.id ?? null;
+}
+
+/**
+ * Several first signatures, in one statement and one commit, with one call adding all their
+ * jobs. Each input gets its row's id, or null when its address had signed before — or when an
+ * earlier input of the same batch has the same address (it then takes the path of a repeat).
+ */
+async function insertFirstSignatures(db: Database, rows: FirstSignature[]): Promise<(string | null)[]> {
+  const column = <T,>(pick: (row: FirstSignature, index: number) => T) => rows.map(pick);
+  const inserted = await db.$queryRaw<{ id: string; appealId: string; emailCanonical: string }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${column((row) => row.appealId)}::uuid[], ${column((row) => row.emailCanonical)}::text[], ${column((row) => row.details.fullName)}::text[],
+        ${column((row) => row.details.email)}::text[], ${column((row) => row.details.role)}::text[], ${column((row) => row.details.country)}::text[],
+        ${column((row) => row.details.city)}::text[], ${column((row) => row.details.comment)}::text[], ${column((row) => row.details.showPublicly)}::boolean[],
+        ${column((row) => row.details.wantsUpdates)}::boolean[], ${column((row) => row.details.locale)}::text[], ${column((row) => row.details.networkAddress)}::inet[],
+        ${column((row) => row.details.userAgent)}::text[], ${column((row) => row.details.privacyNoticeVersion)}::text[], ${column((row) => row.details.consentTextVersion)}::text[],
+        ${column((row) => row.details.consentedAt.toISOString())}::timestamptz[], ${column((row) => row.held)}::text[], ${column((_, index) => index)}::int[]
+      ) AS input("appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
+                 locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt", "heldReason", ordinal)
+    ),
+    inserted AS (
+      INSERT INTO "Signature" (id, "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
+                               locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
+                               status, "heldReason", "emailsSent")
+      SELECT gen_random_uuid(), "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
+             locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
+             CASE WHEN "heldReason" IS NULL THEN 'PENDING' ELSE 'HELD' END::"SignatureStatus", "heldReason", CASE WHEN "heldReason" IS NULL THEN 1 ELSE 0 END
+      FROM input ORDER BY ordinal
+      ON CONFLICT ("appealId", "emailCanonical") DO NOTHING
+      RETURNING id, "appealId", "emailCanonical", "heldReason"
+    ),
+    queued AS MATERIALIZED (SELECT ${signatureEmailJobsForInsertedRows("confirm-signature")} AS jobs)
+    SELECT inserted.id::text AS id, inserted."appealId"::text AS "appealId", inserted."emailCanonical" FROM inserted CROSS JOIN queued`;
+  const idByAddress = new Map(inserted.map((row) => [`${row.appealId} ${row.emailCanonical}`, row.id]));
+  return rows.map((row) => {
+    const key = `${row.appealId} ${row.emailCanonical}`;
+    const id = idByAddress.get(key) ?? null;
+    idByAddress.delete(key); // a second input with the same address is a repeat
+    return id;
+  });
+}
+
+const firstSignatureWriters = new WeakMap<Database, GroupCommit<FirstSignature, string | null>>();
+
+/** First signatures go through group commit (infra/group-commit.ts), one writer per database client. */
+function writeFirstSignature(db: Database, row: FirstSignature): Promise<string | null> {
+  let writer = firstSignatureWriters.get(db);
+  if (!writer) {
+    writer = createGroupCommit({
+      writeBatch: (rows) => insertFirstSignatures(db, rows),
+      writeOne: (one) => insertFirstSignature(db, one),
+      maxBatch: 64,
+      maxInFlight: 2,
+    });
+    firstSignatureWriters.set(db, writer);
+  }
+  return writer(row);
+}
+
+/**
+ * Someone submits the sign form. Whatever the state of their address — new, waiting for
+ * confirmation, already confirmed — they see the same page, and the email tells them the
+ * rest; so the form never reveals whether an address has signed.
+ *
+ * A held submission is recorded but sends nothing and changes nothing that exists: it waits for
+ * an organizer (releaseHeldSignatures). The signature row and the job that emails it are
+ * written in one transaction.
+ */
+export async function signAppeal(db: Database, appealId: string, input: SignatureInput, origin: SubmissionOrigin): Promise<SignOutcome> {
+  const emailCanonical = canonicalEmail(input.email);
+  const details = signatureDetails(input, origin);
+  const held = origin.holdReason ?? null;
+
+  // Most submissions are a person's first: the signature and its email's job are written by one
+  // statement, gathered with the other first signatures of the moment into one commit. When the
+  // address has signed before, nothing is written and the transaction below decides.
+  const firstId = await writeFirstSignature(db, { appealId, emailCanonical, details, held });
+  if (firstId) return held ? { signatureId: firstId, emailQueued: null, held: true } : { signatureId: firstId, emailQueued: "confirm-signature", held: false };
 
   return db.$transaction(async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent second submission must not abort the transaction.

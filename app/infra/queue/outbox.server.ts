@@ -40,6 +40,19 @@ export function signatureEmailJobIdForRow(kind: SignatureEmailKind): Prisma.Sql 
 }
 
 /**
+ * The jobs enqueueSignatureEmail would add, one for each row of the statement's `inserted`
+ * relation (signatures just written, with `id` and `heldReason` columns) that is not held, added
+ * by one call: graphile-worker notifies its workers once for them all. As an SQL expression
+ * giving how many were added.
+ */
+export function signatureEmailJobsForInsertedRows(kind: SignatureEmailKind): Prisma.Sql {
+  return Prisma.sql`(SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
+    SELECT (${taskNames.sendSignatureEmail}::text, json_build_object('signatureId', id, 'kind', ${kind}::text), NULL, NULL, ${emailMaxAttempts}::smallint, NULL, NULL, NULL)::graphile_worker.job_spec
+    FROM inserted WHERE "heldReason" IS NULL
+  )))`;
+}
+
+/**
  * Emails to organizers. Payloads never hold a token: the job makes it when it sends, so the
  * queue can be read without giving anyone a way in.
  */

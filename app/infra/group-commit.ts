@@ -1,0 +1,53 @@
+/**
+ * Group commit: calls that arrive while a batch is being written wait for the next batch, and
+ * each batch is written by one statement, with one commit. A lone call is written at once (its
+ * batch starts immediately), so nothing waits on a timer; under load, each commit carries every
+ * call that arrived during the one before. One commit per batch instead of one per call is what
+ * lets a burst of signatures through: a commit that queued a job takes PostgreSQL's cluster-wide
+ * NOTIFY lock through its WAL flush, so such commits otherwise run strictly one after another.
+ *
+ * When a batch's write fails, each of its calls is written again on its own, so one bad call
+ * cannot fail the others: its own error reaches only its caller.
+ */
+export type GroupCommit<In, Out> = (input: In) => Promise<Out>;
+
+export function createGroupCommit<In, Out>(options: {
+  /** Writes a batch; returns one result per input, in the same order. */
+  writeBatch: (inputs: In[]) => Promise<Out[]>;
+  /** Writes one input alone (a batch of one, or the fallback after a failed batch). */
+  writeOne: (input: In) => Promise<Out>;
+  /** At most this many calls in one statement. */
+  maxBatch: number;
+  /** Batches written at the same time (each on its own connection). */
+  maxInFlight: number;
+}): GroupCommit<In, Out> {
+  type Waiting = { input: In; resolve: (out: Out) => void; reject: (error: unknown) => void };
+  const queue: Waiting[] = [];
+  let inFlight = 0;
+
+  const settleAlone = (waiting: Waiting) => options.writeOne(waiting.input).then(waiting.resolve, waiting.reject);
+
+  const start = () => {
+    while (inFlight < options.maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, options.maxBatch);
+      inFlight++;
+      const written =
+        batch.length === 1
+          ? settleAlone(batch[0]!)
+          : options.writeBatch(batch.map((waiting) => waiting.input)).then(
+              (results) => batch.forEach((waiting, index) => waiting.resolve(results[index]!)),
+              () => Promise.all(batch.map(settleAlone)),
+            );
+      void written.finally(() => {
+        inFlight--;
+        start();
+      });
+    }
+  };
+
+  return (input) =>
+    new Promise<Out>((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      start();
+    });
+}
