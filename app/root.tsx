@@ -14,7 +14,7 @@ import {
 import { useNonce } from "~/components/nonce";
 import { useIsStandalonePage } from "~/components/standalone-page";
 import { languageOf } from "~/i18n/i18n";
-import { interfaceLanguages, messagesFor } from "~/i18n/languages.server";
+import { interfaceLanguages, messagesOfArea } from "~/i18n/languages.server";
 import { PageLanguageFallback, useFallbackPageLanguage } from "~/i18n/page-language";
 import { pageTitle } from "~/i18n/meta";
 import { ServerFormattedText } from "~/i18n/server-formatted";
@@ -49,7 +49,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   return {
     locale: context.locale,
     // Only the reader's own messages travel to the browser.
-    messages: messagesFor(context.locale),
+    messages: messagesOfArea(context.locale, "public"),
     languages: interfaceLanguages,
     contactEmail: context.site.operator.email,
     // The absolute addresses that shared links and Open Graph tags must carry.

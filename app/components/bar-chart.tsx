@@ -83,19 +83,19 @@ export function BarChart({ id, bars, axisLabel, period, periodHeader, summary }:
         ))}
         {isEmpty ? (
           <text x={width / 2} y={(plot.top + plot.bottom) / 2} textAnchor="middle" className="chart-empty">
-            {t("dashboard.noSignaturesYet")}
+            {t("chart.noSignaturesYet")}
           </text>
         ) : null}
       </svg>
       <details className="chart-table">
-        <summary>{t("dashboard.showTable")}</summary>
+        <summary>{t("chart.showTable")}</summary>
         <table className="data-table keeps-columns">
           <caption className="visually-hidden">{summary}</caption>
           <thead>
             <tr>
               <th scope="col">{periodHeader}</th>
               <th scope="col" className="numeric">
-                {t("dashboard.columnSignatures")}
+                {t("chart.columnSignatures")}
               </th>
             </tr>
           </thead>

@@ -18,7 +18,7 @@ const top = 8;
 export function CountryBreakdown({ countries, total }: { countries: CountryBreakdownRow[]; total: number }) {
   const { t, number } = useT();
   if (countries.length === 0) return <p>{t("openData.countriesNone")}</p>;
-  const nameOf = (row: CountryBreakdownRow) => row.name ?? t("dashboard.countryNotGiven");
+  const nameOf = (row: CountryBreakdownRow) => row.name ?? t("chart.countryNotGiven");
   const shown = countries.slice(0, barsShown).map((row) => ({ key: row.code ?? "", label: nameOf(row), count: row.count }));
   const rest = countries.slice(barsShown);
   if (rest.length > 0) shown.push({ key: "others", label: t("openData.otherCountries", { count: rest.length }), count: rest.reduce((sum, row) => sum + row.count, 0) });
@@ -63,12 +63,12 @@ export function CountryTable({ rows, total, caption }: { rows: { key: string; na
       {caption ? <caption className="visually-hidden">{caption}</caption> : null}
       <thead>
         <tr>
-          <th scope="col">{t("dashboard.columnCountry")}</th>
+          <th scope="col">{t("chart.columnCountry")}</th>
           <th scope="col" className="numeric">
-            {t("dashboard.columnSignatures")}
+            {t("chart.columnSignatures")}
           </th>
           <th scope="col" className="numeric">
-            {t("dashboard.columnShare")}
+            {t("chart.columnShare")}
           </th>
         </tr>
       </thead>

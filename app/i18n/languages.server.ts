@@ -23,12 +23,17 @@ export function catalogFor(locale: string): Messages {
 
 const compiledCatalogs = new Map<string, CompiledMessages>();
 
+/** The catalog a reader's locale reads: its language's, or English. */
+function catalogLanguage(locale: string): string {
+  return catalogs[languageOf(locale)] ? languageOf(locale) : defaultLocale;
+}
+
 /**
  * Messages for a language or a regional variant of it ("en-GB" reads the English ones), parsed
  * once per language for message-format.ts.
  */
 export function messagesFor(locale: string): CompiledMessages {
-  const language = catalogs[languageOf(locale)] ? languageOf(locale) : defaultLocale;
+  const language = catalogLanguage(locale);
   let compiled = compiledCatalogs.get(language);
   if (!compiled) {
     compiled = Object.fromEntries(
@@ -37,6 +42,38 @@ export function messagesFor(locale: string): CompiledMessages {
     compiledCatalogs.set(language, compiled);
   }
   return compiled;
+}
+
+/**
+ * Which messages travel with which pages. Public pages get the public ones with the root's data;
+ * the organizer area's layout (routes/organize.tsx) adds its own; emails' never leave the server.
+ * Half the catalog is the organizer area's: a reader's page need not carry it (it cost every
+ * page about 11 KB gzip and its encoding a third of the server's time for a confirmation).
+ */
+const organizerNamespaces = new Set([
+  "attachments", "audit", "blockList", "dashboard", "details", "export", "moderation", "newAppeal", "organize", "organizers",
+  "overview", "paper", "preview", "protection", "signatories", "texts", "updates",
+]);
+const serverNamespaces = new Set(["email"]);
+
+export type MessageArea = "public" | "organizer";
+
+function areaOf(id: string): MessageArea | "server" {
+  const namespace = id.slice(0, id.indexOf("."));
+  return serverNamespaces.has(namespace) ? "server" : organizerNamespaces.has(namespace) ? "organizer" : "public";
+}
+
+const areaMessages = new Map<string, CompiledMessages>();
+
+/** The messages of one area of the site, for the browser (see organizerNamespaces). */
+export function messagesOfArea(locale: string, area: MessageArea): CompiledMessages {
+  const key = `${catalogLanguage(locale)}|${area}`;
+  let messages = areaMessages.get(key);
+  if (!messages) {
+    messages = Object.fromEntries(Object.entries(messagesFor(locale)).filter(([id]) => areaOf(id) === area));
+    areaMessages.set(key, messages);
+  }
+  return messages;
 }
 
 /** Translator for code outside React (emails, exports, server-made text). */

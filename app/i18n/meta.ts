@@ -27,5 +27,7 @@ export function pageTitle(matches: MetaArgs["matches"], page?: { id: MessageId }
 export function translatorFor(matches: MetaArgs["matches"]): Translator | null {
   const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: CompiledMessages } | undefined;
   if (!root?.messages) return null;
-  return translatorFrom(root.locale ?? defaultLocale, root.messages);
+  // An area's layout (the organizer area) adds its own messages to the root's.
+  const messages = Object.assign({}, ...matches.map((match) => (match.data as { messages?: CompiledMessages } | undefined)?.messages ?? {})) as CompiledMessages;
+  return translatorFrom(root.locale ?? defaultLocale, messages);
 }

@@ -1,4 +1,4 @@
-import { createContext, Fragment, useContext } from "react";
+import { createContext, Fragment, useContext, useMemo } from "react";
 import { countryName as countryNameIn } from "~/domain/countries";
 import { languageName as languageNameIn, languageOptions as languageOptionsIn } from "~/components/language-options";
 import { defaultLocale, type CompiledMessages, type MessageId } from "./i18n";
@@ -11,6 +11,13 @@ const Translations = createContext<PageTranslations>({ locale: defaultLocale, me
 
 /** The reader's language and its messages, for every component below (the root layout gives them). */
 export const TranslationsProvider = Translations.Provider;
+
+/** Adds an area's messages (the organizer area's) to those of the page around it. */
+export function MoreTranslations({ messages, children }: { messages: CompiledMessages; children: React.ReactNode }) {
+  const outer = useContext(Translations);
+  const merged = useMemo(() => ({ locale: outer.locale, messages: { ...outer.messages, ...messages } }), [outer, messages]);
+  return <Translations.Provider value={merged}>{children}</Translations.Provider>;
+}
 
 type Values = Record<string, string | number | Date>;
 type RichValues = Record<string, React.ReactNode | ((chunks: React.ReactNode[]) => React.ReactNode)>;

@@ -95,7 +95,7 @@ export default function AppealDashboardPage() {
             <p>{t("dashboard.countriesNone")}</p>
           ) : (
             <CountryTable
-              rows={dashboard.topCountries.map((row) => ({ key: row.country ?? "", name: row.country ? countryName(row.country) : t("dashboard.countryNotGiven"), count: row.signatures }))}
+              rows={dashboard.topCountries.map((row) => ({ key: row.country ?? "", name: row.country ? countryName(row.country) : t("chart.countryNotGiven"), count: row.signatures }))}
               total={countrySignatures}
             />
           )}
@@ -113,7 +113,7 @@ export default function AppealDashboardPage() {
                     <tr>
                       <th scope="col">{t("dashboard.columnName")}</th>
                       <th scope="col">{t("dashboard.columnRole")}</th>
-                      <th scope="col">{t("dashboard.columnCountry")}</th>
+                      <th scope="col">{t("chart.columnCountry")}</th>
                       <th scope="col">{t("dashboard.columnWhen")}</th>
                     </tr>
                   </thead>

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { can } from "~/domain/organizers";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
-import { useT } from "~/i18n/react";
+import { messagesOfArea } from "~/i18n/languages.server";
+import { MoreTranslations, useT } from "~/i18n/react";
 
 /** The organizer area's frame: who is signed in, where they can go, signing out. */
 export async function loader({ context }: LoaderFunctionArgs) {
@@ -12,10 +13,21 @@ export async function loader({ context }: LoaderFunctionArgs) {
     mayManageOrganizers: can(organizer, "manageOrganizers"),
     mayReadAuditLog: can(organizer, "readAuditLog"),
     mayManageBlockList: can(organizer, "manageBlockList"),
+    // The organizer area's own messages: public pages do not carry them (languages.server.ts).
+    messages: messagesOfArea(context.locale, "organizer"),
   };
 }
 
 export default function OrganizerArea() {
+  const { messages } = useLoaderData<typeof loader>();
+  return (
+    <MoreTranslations messages={messages}>
+      <OrganizerFrame />
+    </MoreTranslations>
+  );
+}
+
+function OrganizerFrame() {
   const { organizer, mayManageOrganizers, mayReadAuditLog, mayManageBlockList } = useLoaderData<typeof loader>();
   const { t } = useT();
   return (
