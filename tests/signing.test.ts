@@ -43,7 +43,7 @@ describe("signing an appeal", () => {
   test("the signature and its email job commit together or not at all", async () => {
     const appeal = await createTestAppeal(t.db);
     // Without the queue's function the job cannot be written; the signature must not survive alone.
-    await t.db.$executeRawUnsafe("ALTER FUNCTION graphile_worker.add_job RENAME TO add_job_gone");
+    await t.db.$executeRawUnsafe("ALTER FUNCTION graphile_worker.add_jobs RENAME TO add_jobs_gone");
     await assert.rejects(signAppeal(t.db, appeal.id, input(), { locale: "en" }));
     assert.equal(await t.db.signature.count(), 0);
   });

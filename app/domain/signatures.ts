@@ -5,7 +5,7 @@ import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { createGroupCommit, type GroupCommit } from "~/infra/group-commit";
-import { enqueueSignatureEmail, signatureEmailJobIdForRow, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
+import { enqueueSignatureEmail, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
@@ -121,28 +121,10 @@ function signatureDetails(input: SignatureInput, origin: SubmissionOrigin) {
 
 type FirstSignature = { appealId: string; emailCanonical: string; details: ReturnType<typeof signatureDetails>; held: HoldReason | null };
 
-/** A first signature alone: the row and, unless held, its email's job; null if the address has signed before. */
-async function insertFirstSignature(db: Database, { appealId, emailCanonical, details, held }: FirstSignature): Promise<string | null> {
-  const [first] = await db.$queryRaw<{ id: string }[]>`
-    WITH inserted AS (
-      INSERT INTO "Signature" (id, "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
-                               locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
-                               status, "heldReason", "emailsSent")
-      VALUES (gen_random_uuid(), ${appealId}::uuid, ${emailCanonical}, ${details.fullName}, ${details.email}, ${details.role}, ${details.country},
-              ${details.city}, ${details.comment}, ${details.showPublicly}, ${details.wantsUpdates}, ${details.locale}, ${details.networkAddress}::inet,
-              ${details.userAgent}, ${details.privacyNoticeVersion}, ${details.consentTextVersion}, ${details.consentedAt},
-              ${held ? "HELD" : "PENDING"}::"SignatureStatus", ${held}, ${held ? 0 : 1})
-      ON CONFLICT ("appealId", "emailCanonical") DO NOTHING
-      RETURNING id
-    )
-    SELECT id::text, CASE WHEN ${held === null} THEN ${signatureEmailJobIdForRow("confirm-signature")} END AS "jobId" FROM inserted`;
-  return first?.id ?? null;
-}
-
 /**
- * Several first signatures, in one statement and one commit, with one call adding all their
- * jobs. Each input gets its row's id, or null when its address had signed before — or when an
- * earlier input of the same batch has the same address (it then takes the path of a repeat).
+ * First signatures (one or several), in one statement and one commit, with one call adding all
+ * their jobs. Each input gets its row's id, or null when its address had signed before — or when
+ * an earlier input of the same batch has the same address (it then takes the path of a repeat).
  */
 async function insertFirstSignatures(db: Database, rows: FirstSignature[]): Promise<(string | null)[]> {
   const column = <T,>(pick: (row: FirstSignature, index: number) => T) => rows.map(pick);
@@ -188,7 +170,7 @@ function writeFirstSignature(db: Database, row: FirstSignature): Promise<string 
   if (!writer) {
     writer = createGroupCommit({
       writeBatch: (rows) => insertFirstSignatures(db, rows),
-      writeOne: (one) => insertFirstSignature(db, one),
+      writeOne: async (one) => (await insertFirstSignatures(db, [one]))[0]!,
       maxBatch: 64,
       maxInFlight: 2,
     });

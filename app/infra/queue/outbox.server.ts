@@ -27,19 +27,6 @@ export async function enqueueSignatureEmail(db: DatabaseOrTransaction, job: Sign
 }
 
 /**
- * The job enqueueSignatureEmail adds, as an SQL expression giving the job's id, for the
- * signature in the `id` column of the row at hand: a signature and its email can then be written
- * by one statement, in one round trip (see signAppeal).
- */
-export function signatureEmailJobIdForRow(kind: SignatureEmailKind): Prisma.Sql {
-  return Prisma.sql`(graphile_worker.add_job(
-    ${taskNames.sendSignatureEmail}::text,
-    json_build_object('signatureId', id, 'kind', ${kind}::text),
-    max_attempts => ${emailMaxAttempts}::int
-  )).id`;
-}
-
-/**
  * The jobs enqueueSignatureEmail would add, one for each row of the statement's `inserted`
  * relation (signatures just written, with `id` and `heldReason` columns) that is not held, added
  * by one call: graphile-worker notifies its workers once for them all. As an SQL expression
