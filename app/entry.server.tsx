@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
@@ -9,6 +8,7 @@ import { messagesFor } from "~/i18n/languages.server";
 import { PageLanguageProvider } from "~/i18n/page-language";
 import { ServerFormattedRecord } from "~/i18n/server-formatted";
 import { pathForLog } from "~/infra/logger.server";
+import { PageStream } from "~/infra/page-stream.server";
 
 const streamTimeoutMs = 5000;
 export const streamTimeout = streamTimeoutMs;
@@ -37,7 +37,7 @@ export default function handleRequest(
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = new PageStream();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
             new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }),

@@ -12,7 +12,7 @@ import { getSignatureCounts, recountSignatures } from "~/domain/counts";
 import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, signAppeal, validateSignature } from "~/domain/signatures";
 import { createToken } from "~/domain/tokens";
-import { findWithdrawal, offerWithdrawalAfterConfirming, withdrawalLinkLifetimeMs, withdrawSignature } from "~/domain/withdrawals";
+import { findWithdrawal, withdrawalLinkLifetimeMs, withdrawSignature } from "~/domain/withdrawals";
 import { pathForLog } from "~/infra/logger.server";
 import { action as withdrawAction, loader as withdrawLoader } from "~/routes/withdraw.$token";
 import { createTestAppeal } from "./support/appeals";
@@ -55,12 +55,13 @@ describe("withdrawing a signature", () => {
     const confirmationEmail = await latestEmailTo(email);
     const confirmed = await confirmSignature(t.db, confirmationToken(confirmationEmail), "en");
     assert.equal(confirmed?.confirmed, true);
-    return { signatureId, confirmationEmail, withdrawToken: withdrawalToken(confirmationEmail) };
+    assert.ok(confirmed?.withdrawToken);
+    return { signatureId, confirmationEmail, withdrawToken: withdrawalToken(confirmationEmail), pageWithdrawToken: confirmed.withdrawToken };
   }
 
   test("every email about a signature carries a withdraw link of its own, stored only as a SHA-256 hash", async () => {
     const appeal = await createTestAppeal(t.db);
-    const { signatureId, confirmationEmail, withdrawToken } = await signAndConfirm(appeal.id, "links@example.org", { listed: true });
+    const { signatureId, confirmationEmail, withdrawToken, pageWithdrawToken } = await signAndConfirm(appeal.id, "links@example.org", { listed: true });
     assert.match(confirmationEmail.text, new RegExp(`${testPublicUrl}/withdraw/[A-Za-z0-9_-]{43}`));
     assert.ok(confirmationEmail.html?.includes(`${testPublicUrl}/withdraw/${withdrawToken}`), "the HTML part links to it too");
 
@@ -71,7 +72,7 @@ describe("withdrawing a signature", () => {
     assert.notEqual(secondToken, withdrawToken);
 
     const stored = await t.db.signatureToken.findMany({ where: { signatureId, purpose: "WITHDRAW" } });
-    const expected = [withdrawToken, secondToken].map((token) => createHash("sha256").update(token, "utf8").digest("hex")).sort();
+    const expected = [withdrawToken, pageWithdrawToken, secondToken].map((token) => createHash("sha256").update(token, "utf8").digest("hex")).sort();
     assert.deepEqual(stored.map((row) => Buffer.from(row.tokenHash).toString("hex")).sort(), expected);
     for (const row of stored) {
       const lifetime = row.expiresAt.getTime() - row.createdAt.getTime();
@@ -235,12 +236,16 @@ describe("withdrawing a signature", () => {
     assert.equal((await t.db.signature.findUniqueOrThrow({ where: { id: first.signatureId } })).status, "WITHDRAWN");
   });
 
-  test("the page that confirms offers a withdraw link once, and it works", async () => {
+  test("the press that confirms offers a withdraw link once, and it works", async () => {
     const appeal = await createTestAppeal(t.db);
-    const { signatureId } = await signAndConfirm(appeal.id, "page@example.org", { listed: false });
-    const offered = await offerWithdrawalAfterConfirming(t.db, signatureId);
+    await sign(appeal.id, "page@example.org");
+    const confirmationLink = confirmationToken(await latestEmailTo("page@example.org"));
+    const offered = (await confirmSignature(t.db, confirmationLink, "en"))?.withdrawToken;
     assert.ok(offered);
-    assert.equal(await offerWithdrawalAfterConfirming(t.db, signatureId), null, "pressing Confirm again makes no new token");
+    const again = await confirmSignature(t.db, confirmationLink, "en");
+    assert.equal(again?.confirmed, true);
+    assert.equal(again?.withdrawToken, null, "pressing Confirm again makes no new token");
+    assert.equal(await t.db.signatureToken.count({ where: { purpose: "WITHDRAW", signatureId: again?.signatureId } }), 2, "the confirmation email's link and the page's");
     assert.equal((await withdrawSignature(t.db, offered, "en"))?.withdrawn, true);
     assert.deepEqual(await getSignatureCounts(t.db, appeal.id), { confirmed: 0, listed: 0 });
   });

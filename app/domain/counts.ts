@@ -17,14 +17,25 @@ export type SignatureCounts = { confirmed: number; listed: number };
  * Marks a pending signature confirmed and counts it, in one statement: the row lock on the
  * shard is held for that statement only. Returns false when the signature was not pending
  * (already confirmed, or withdrawn), in which case nothing is counted.
+ *
+ * `withdrawalLink`: a withdraw token stored by the same statement, only if it confirms — the
+ * page that confirms shows it once (withdrawals.ts), and the confirmation stays one commit.
  */
-export async function confirmAndCount(db: DatabaseOrTransaction, signatureId: string): Promise<boolean> {
+export async function confirmAndCount(
+  db: DatabaseOrTransaction,
+  signatureId: string,
+  withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null = null,
+): Promise<boolean> {
   const shard = randomInt(countShards);
   const counted = await db.$executeRaw`
     WITH confirmed AS (
       UPDATE "Signature" SET status = 'CONFIRMED', "confirmedAt" = now()
       WHERE id = ${signatureId}::uuid AND status = 'PENDING'
-      RETURNING "appealId", "showPublicly" AND "hiddenAt" IS NULL AS listed
+      RETURNING id, "appealId", "showPublicly" AND "hiddenAt" IS NULL AS listed
+    ), offered AS (
+      INSERT INTO "SignatureToken" ("tokenHash", "signatureId", purpose, "expiresAt")
+      SELECT ${withdrawalLink?.tokenHash ?? null}::bytea, id, 'WITHDRAW', ${withdrawalLink?.expiresAt ?? null}::timestamptz
+      FROM confirmed WHERE ${withdrawalLink?.tokenHash ?? null}::bytea IS NOT NULL
     )
     INSERT INTO "SignatureCountShard" ("appealId", shard, confirmed, listed)
     SELECT "appealId", ${shard}, 1, CASE WHEN listed THEN 1 ELSE 0 END FROM confirmed

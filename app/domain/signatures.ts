@@ -8,7 +8,8 @@ import { createGroupCommit, type GroupCommit } from "~/infra/group-commit";
 import { enqueueSignatureEmail, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
-import { hashToken, looksLikeToken } from "./tokens";
+import { createToken, hashToken, looksLikeToken } from "./tokens";
+import { withdrawalLinkLifetimeMs } from "./withdrawals";
 import { recordAudit } from "./audit";
 import { isBlocked } from "./block-list.server";
 import { confirmWhileInvalidated } from "./moderation.server";
@@ -344,6 +345,14 @@ export type ConfirmationView = {
   appeal: { id: string; slug: string; title: string; closedAt: Date | null };
 };
 
+/**
+ * After pressing "Confirm": `withdrawToken` is the withdraw link's token for the page that has just
+ * confirmed the signature, the only place it is shown; so it is made once, by the press that
+ * confirms, and a confirmation link cannot be used to pile up tokens. Pressing again gets null
+ * (the link is also in every email).
+ */
+export type Confirmation = ConfirmationView & { withdrawToken: string | null };
+
 /** What the confirmation page shows before the button is pressed. Changes nothing. */
 export async function findConfirmation(
   db: DatabaseOrTransaction,
@@ -401,18 +410,20 @@ export async function findConfirmation(
  * The person pressed "Confirm my signature". From now on the signature counts and, if they
  * chose so, is listed. Pressing again changes nothing and reports the same success.
  */
-export async function confirmSignature(db: Database, token: string, locale: string): Promise<ConfirmationView | null> {
+export async function confirmSignature(db: Database, token: string, locale: string): Promise<Confirmation | null> {
   const view = await findConfirmation(db, token, locale);
   if (!view) return null;
-  if (view.confirmed || view.tooLateToConfirm) return view;
+  if (view.confirmed || view.tooLateToConfirm) return { ...view, withdrawToken: null };
   // Only the statement that moves PENDING to CONFIRMED counts it, so a double press or two
-  // tabs count once.
-  if (await confirmAndCount(db, view.signatureId)) return { ...view, confirmed: true };
+  // tabs count once; it also stores the withdraw link that this one success page shows.
+  const withdrawal = createToken();
+  const withdrawalLink = { tokenHash: withdrawal.tokenHash, expiresAt: new Date(Date.now() + withdrawalLinkLifetimeMs) };
+  if (await confirmAndCount(db, view.signatureId, withdrawalLink)) return { ...view, confirmed: true, withdrawToken: withdrawal.token };
   // Invalidated while pending: remembered as confirmed, not counted.
-  if (await confirmWhileInvalidated(db, view.signatureId)) return { ...view, confirmed: true };
+  if (await confirmWhileInvalidated(db, view.signatureId)) return { ...view, confirmed: true, withdrawToken: null };
   // Someone else confirmed it a moment ago (fine), or it was withdrawn meanwhile (not fine).
   const current = await db.signature.findUnique({ where: { id: view.signatureId }, select: { status: true } });
-  return current?.status === "CONFIRMED" || current?.status === "INVALIDATED" ? { ...view, confirmed: true } : null;
+  return current?.status === "CONFIRMED" || current?.status === "INVALIDATED" ? { ...view, confirmed: true, withdrawToken: null } : null;
 }
 
 export type HeldSignature = { id: string; fullName: string; email: string | null; heldReason: string | null; createdAt: Date; networkAddress: string | null };

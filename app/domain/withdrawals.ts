@@ -30,27 +30,6 @@ export async function createWithdrawalToken(db: DatabaseOrTransaction, signature
   return token;
 }
 
-/**
- * The withdraw link for the page that has just confirmed a signature. The page is the only place
- * the token is ever shown, so it is made once: by the first confirmation page after the
- * signature was confirmed. Pressing "Confirm" again gets null (the link is in the emails), so
- * a confirmation link cannot be used to pile up tokens. One statement: it inserts only while
- * the signature is confirmed and has no withdraw token made since it was.
- */
-export async function offerWithdrawalAfterConfirming(db: DatabaseOrTransaction, signatureId: string): Promise<string | null> {
-  const { token, tokenHash } = createToken();
-  const inserted = await db.$executeRaw`
-    INSERT INTO "SignatureToken" ("tokenHash", "signatureId", purpose, "expiresAt")
-    SELECT ${tokenHash}, s.id, 'WITHDRAW', ${new Date(Date.now() + withdrawalLinkLifetimeMs)}
-    FROM "Signature" s
-    WHERE s.id = ${signatureId}::uuid AND s.status = 'CONFIRMED'
-      AND NOT EXISTS (
-        SELECT 1 FROM "SignatureToken" t
-        WHERE t."signatureId" = s.id AND t.purpose = 'WITHDRAW' AND t."createdAt" >= s."confirmedAt"
-      )`;
-  return inserted === 1 ? token : null;
-}
-
 export type WithdrawalView = {
   signatureId: string;
   /** As signed; empty once erased (withdrawn, or an unlisted name after the retention period). */

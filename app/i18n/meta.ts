@@ -27,7 +27,17 @@ export function pageTitle(matches: MetaArgs["matches"], page?: { id: MessageId }
 export function translatorFor(matches: MetaArgs["matches"]): Translator | null {
   const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: CompiledMessages } | undefined;
   if (!root?.messages) return null;
+  const locale = root.locale ?? defaultLocale;
   // An area's layout (the organizer area) adds its own messages to the root's.
-  const messages = Object.assign({}, ...matches.map((match) => (match.data as { messages?: CompiledMessages } | undefined)?.messages ?? {})) as CompiledMessages;
-  return translatorFrom(root.locale ?? defaultLocale, messages);
+  const areas = matches.flatMap((match) => (match.data as { messages?: CompiledMessages } | undefined)?.messages ?? []);
+  if (areas.length > 1) return translatorFrom(locale, Object.assign({}, ...areas) as CompiledMessages);
+  // Public pages: the root's messages alone, the same object for every page in a language, so
+  // each page's head does not copy the whole catalog again.
+  const cached = rootTranslators.get(root.messages);
+  if (cached?.locale === locale) return cached;
+  const translator = translatorFrom(locale, root.messages);
+  rootTranslators.set(root.messages, translator);
+  return translator;
 }
+
+const rootTranslators = new WeakMap<CompiledMessages, Translator>();

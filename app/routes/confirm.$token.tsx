@@ -3,7 +3,6 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ShareLinks } from "~/components/share-links";
 import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
-import { offerWithdrawalAfterConfirming } from "~/domain/withdrawals";
 import { privatePageCacheControl } from "~/http";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -41,11 +40,11 @@ export async function action({ params, context }: ActionFunctionArgs) {
   const locale = context.readingLanguage;
   const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
-  if (!confirmation.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation }, { status: 409, headers: noStore });
-  context.log.info({ signatureId: confirmation.signatureId, appealId: confirmation.appeal.id }, "signature confirmed");
-  const withdrawToken = await offerWithdrawalAfterConfirming(context.db, confirmation.signatureId);
+  const { withdrawToken, ...shown } = confirmation;
+  if (!shown.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation: shown }, { status: 409, headers: noStore });
+  context.log.info({ signatureId: shown.signatureId, appealId: shown.appeal.id }, "signature confirmed");
   const withdrawPath = withdrawToken ? `/withdraw/${withdrawToken}` : null;
-  return data<ConfirmPageData>({ state: "confirmed", confirmation, withdrawPath }, { headers: noStore });
+  return data<ConfirmPageData>({ state: "confirmed", confirmation: shown, withdrawPath }, { headers: noStore });
 }
 
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
