@@ -11,12 +11,14 @@ import {
   useLocation,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { useEffect } from "react";
 import { useNonce } from "~/components/nonce";
 import { useIsStandalonePage } from "~/components/standalone-page";
 import { languageOf } from "~/i18n/i18n";
-import { interfaceLanguages, messagesOfArea } from "~/i18n/languages.server";
+import { interfaceLanguages, publicMessagesScript } from "~/i18n/languages.server";
 import { PageLanguageFallback, useFallbackPageLanguage } from "~/i18n/page-language";
 import { pageTitle } from "~/i18n/meta";
+import { messagesLoadedByPage, messagesOfVersion, pageMessagesScriptId } from "~/i18n/public-messages";
 import { ServerFormattedText } from "~/i18n/server-formatted";
 import { TranslationsProvider, useT } from "~/i18n/react";
 import fontStyles from "@fontsource-variable/inter/wght.css";
@@ -46,10 +48,11 @@ function errorPageTexts(status: number) {
 }
 
 export async function loader({ context }: LoaderFunctionArgs) {
+  const messages = publicMessagesScript(context.locale);
   return {
     locale: context.locale,
-    // Only the reader's own messages travel to the browser.
-    messages: messagesOfArea(context.locale, "public"),
+    // The reader's messages come as a script of their own, kept by the browser (public-messages.ts).
+    messages: { version: messages.version, path: messages.path },
     languages: interfaceLanguages,
     contactEmail: context.site.operator.email,
     // The absolute addresses that shared links and Open Graph tags must carry.
@@ -61,7 +64,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const fallback = useFallbackPageLanguage();
   const locale = data?.locale ?? fallback.locale;
-  const messages = data?.messages ?? fallback.messages;
+  // A page of another language reached without reloading (or after a new release) has not
+  // loaded its messages: it shows the loaded ones while it reloads to get them.
+  const ownMessages = data ? messagesOfVersion(data.messages.version) : null;
+  const messages = (data ? (ownMessages ?? messagesLoadedByPage()) : null) ?? fallback.messages;
+  const messagesMissing = Boolean(data) && ownMessages === null && messagesLoadedByPage() !== null;
+  useEffect(() => {
+    if (messagesMissing) window.location.reload();
+  }, [messagesMissing]);
   const nonce = useNonce();
   const standalone = useIsStandalonePage();
   return (
@@ -71,6 +81,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        {data && !standalone ? <script id={pageMessagesScriptId} src={data.messages.path} nonce={nonce} async suppressHydrationWarning /> : null}
       </head>
       <body>
         <TranslationsProvider value={{ locale, messages }}>

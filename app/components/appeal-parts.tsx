@@ -15,7 +15,8 @@ function LanguageChoice({ current, locales }: { current: string; locales: string
             {nameOf(locale)}
           </span>
         ) : (
-          <Link key={locale} to={`?lang=${encodeURIComponent(locale)}`} lang={locale} hrefLang={locale} preventScrollReset>
+          // A whole page load: the interface may change language too, and its messages come with the page (public-messages.ts).
+          <Link key={locale} to={`?lang=${encodeURIComponent(locale)}`} lang={locale} hrefLang={locale} reloadDocument>
             {nameOf(locale)}
           </Link>
         ),

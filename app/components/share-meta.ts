@@ -1,6 +1,6 @@
 import type { MetaArgs, MetaDescriptor } from "@remix-run/node";
 import { absoluteUrl, appealSharePaths, shareImageSize } from "~/domain/sharing";
-import { defaultLocale, translatorFrom, type CompiledMessages } from "~/i18n/i18n";
+import { translatorFor } from "~/i18n/meta";
 
 /**
  * What a link to an appeal shows where it is shared (Open Graph, read by most messengers and
@@ -11,10 +11,11 @@ export function appealShareMeta(
   matches: MetaArgs["matches"],
   appeal: { slug: string; locale: string; title: string; summary: string | null; confirmed: number },
 ): MetaDescriptor[] {
-  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; publicUrl?: string; messages?: CompiledMessages } | undefined;
-  if (!root?.messages) return [];
+  const root = matches.find((match) => match.id === "root")?.data as { publicUrl?: string } | undefined;
+  const translator = translatorFor(matches);
+  if (!root || !translator) return [];
   const publicUrl = root.publicUrl;
-  const { t } = translatorFrom(root.locale ?? defaultLocale, root.messages);
+  const { t } = translator;
   const paths = appealSharePaths(appeal.slug);
   const description = appeal.summary ? [appeal.summary] : [];
   const imageAlt = t("sharing.imageAlt", { title: appeal.title, count: appeal.confirmed });

@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import { match } from "@formatjs/intl-localematcher";
 import { compileMessage } from "./compile-messages.server";
 import { defaultLocale, languageOf, translatorFrom, type CompiledMessages, type MessageId, type Messages, type Translator } from "./i18n";
 import { en } from "./messages.en";
 import { kk } from "./messages.kk";
 import { ru } from "./messages.ru";
+import { registerMessagesVersion } from "./public-messages";
 
 /**
  * The interface's languages. Adding one is a messages.<code>.ts file (typed as Messages, so a
@@ -74,6 +76,37 @@ export function messagesOfArea(locale: string, area: MessageArea): CompiledMessa
     areaMessages.set(key, messages);
   }
   return messages;
+}
+
+export type MessagesScript = { version: string; path: string; body: string };
+
+const messagesScripts = new Map<string, MessagesScript>();
+
+/**
+ * The script that gives a browser the public messages of a reader's language
+ * (public-messages.ts); its path names its content, so browsers may keep it for good.
+ */
+export function publicMessagesScript(locale: string): MessagesScript {
+  const language = catalogLanguage(locale);
+  let script = messagesScripts.get(language);
+  if (!script) {
+    const messages = messagesOfArea(language, "public");
+    const json = JSON.stringify(messages);
+    const version = `${language}.${createHash("sha256").update(json).digest("base64url").slice(0, 12)}`;
+    // JSON is JavaScript; "<" is escaped anyway, as for any script that might be inlined one day.
+    const body = `window.__undersignMessages={"version":${JSON.stringify(version)},"messages":${json.replace(/</g, "\\u003c")}};\n`;
+    script = { version, path: `/messages/${version}.js`, body };
+    registerMessagesVersion({ version, messages });
+    messagesScripts.set(language, script);
+  }
+  return script;
+}
+
+/** The script of a version, by its file name ("en.AbC123….js"); null for names never made. */
+export function messagesScriptByFile(file: string): MessagesScript | null {
+  const language = /^([a-z]{2,3})\.[A-Za-z0-9_-]{12}\.js$/.exec(file)?.[1];
+  if (!language || !catalogs[language]) return null;
+  return publicMessagesScript(language);
 }
 
 /** Translator for code outside React (emails, exports, server-made text). */

@@ -1,5 +1,6 @@
 import type { MetaArgs } from "@remix-run/node";
-import { defaultLocale, translatorFrom, type MessageId, type CompiledMessages, type Translator } from "./i18n";
+import { translatorFrom, type MessageId, type CompiledMessages, type Translator } from "./i18n";
+import { messagesOfVersion, translatorOfVersion } from "./public-messages";
 
 const siteName = "Undersign";
 
@@ -25,19 +26,12 @@ export function pageTitle(matches: MetaArgs["matches"], page?: { id: MessageId }
  * messages the root loader sent; null on an error page rendered without them.
  */
 export function translatorFor(matches: MetaArgs["matches"]): Translator | null {
-  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: CompiledMessages } | undefined;
+  const root = matches.find((match) => match.id === "root")?.data as { locale?: string; messages?: { version: string } } | undefined;
   if (!root?.messages) return null;
-  const locale = root.locale ?? defaultLocale;
-  // An area's layout (the organizer area) adds its own messages to the root's.
-  const areas = matches.flatMap((match) => (match.data as { messages?: CompiledMessages } | undefined)?.messages ?? []);
-  if (areas.length > 1) return translatorFrom(locale, Object.assign({}, ...areas) as CompiledMessages);
-  // Public pages: the root's messages alone, the same object for every page in a language, so
-  // each page's head does not copy the whole catalog again.
-  const cached = rootTranslators.get(root.messages);
-  if (cached?.locale === locale) return cached;
-  const translator = translatorFrom(locale, root.messages);
-  rootTranslators.set(root.messages, translator);
-  return translator;
+  const publicText = translatorOfVersion(root.locale, root.messages.version);
+  if (!publicText) return null;
+  // An area's layout (the organizer area) adds its own messages to the public ones.
+  const areas = matches.flatMap((match) => (match.id === "root" ? [] : ((match.data as { messages?: CompiledMessages } | undefined)?.messages ?? [])));
+  if (areas.length === 0) return publicText;
+  return translatorFrom(publicText.locale, Object.assign({}, messagesOfVersion(root.messages.version), ...areas) as CompiledMessages);
 }
-
-const rootTranslators = new WeakMap<CompiledMessages, Translator>();
