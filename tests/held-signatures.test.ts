@@ -65,6 +65,21 @@ describe("held signatures", () => {
     assert.equal(other.kind === "accepted" && other.held, null);
   });
 
+  test("a burst arriving all at once is counted together and still exactly: five pass, the rest are held", async () => {
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
+    const limited = checks(t, { ...generous, perAddressPerMinute: 5 });
+    // Sent together, so most are counted in shared statements (group commit), one counter row for all.
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => submitSignature(t.db, limited, appeal.slug, form({ fullName: `Crowd ${index}`, email: `crowd${index}@example.org` }), origin())),
+    );
+    const held = outcomes.map((outcome) => (outcome.kind === "accepted" ? outcome.held : "?"));
+    assert.equal(held.filter((reason) => reason === null).length, 5);
+    assert.equal(held.filter((reason) => reason === "address-minute").length, 15);
+    const [counter] = await t.db.$queryRaw<{ points: number }[]>`SELECT points FROM "RateLimit" WHERE key LIKE 'sign-minute:%'`;
+    assert.equal(counter?.points, 20, "every submission counted once");
+    assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), 5);
+  });
+
   test("limits per signer across appeals and per address across the site; an IPv6 household counts as its /64", async () => {
     const appeals = [await createTestAppeal(t.db, withoutProofOfWork), await createTestAppeal(t.db, withoutProofOfWork), await createTestAppeal(t.db, withoutProofOfWork)];
     const perEmail = checks(t, { ...generous, perEmailPerHour: 2 });

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { isIP, isIPv6 } from "node:net";
 import type { Database } from "~/infra/db.server";
+import { createGroupCommit } from "~/infra/group-commit";
 
 /**
  * How many signatures may come from one place in a given time, as the UK Parliament petitions
@@ -67,9 +68,11 @@ const windows: Record<LimitName, { keyPrefix: string; seconds: number }> = {
 
 /**
  * The counters are rows of the RateLimit table, as rate-limiter-flexible keeps them (its
- * RateLimiterPrisma store still serves the sign-in throttle and clears expired rows), but a
- * submission counts in all its windows with one statement: signing is the hot path, and the
- * store's delete-then-upsert per window cost about ten round trips per signature.
+ * RateLimiterPrisma store still serves the sign-in throttle and clears expired rows), but
+ * submissions count in all their windows with one statement: signing is the hot path, and the
+ * store's delete-then-upsert per window cost about ten round trips per signature. Submissions
+ * arriving together are counted together, one statement and one commit for all of them (group
+ * commit, decision 024), as their signatures are written.
  */
 export function createSigningLimitCounter(db: Database, limits: SigningLimits, secret: string): SigningLimitCounter {
   const hash = (value: string) => createHmac("sha256", secret).update(value).digest("base64url");
@@ -85,22 +88,47 @@ export function createSigningLimitCounter(db: Database, limits: SigningLimits, s
     return entries.filter((entry) => entry.limit > 0).map((entry) => ({ ...entry, key: `${windows[entry.name].keyPrefix}:${entry.key}` }));
   };
 
+  type Counter = { key: string; seconds: number };
+  /** Counts each submission's counters; returns, per submission, each counter's value once it has counted. */
+  const countTogether = async (submissions: Counter[][]): Promise<Map<string, number>[]> => {
+    // A counter several submissions share goes up by all of them at once; each submission's
+    // own value is then worked out in the order they arrived, as if counted one by one.
+    const batch = new Map<string, { seconds: number; added: number }>();
+    const positions = submissions.map((counters) =>
+      counters.map(({ key, seconds }) => {
+        const counter = batch.get(key) ?? { seconds, added: 0 };
+        counter.added += 1;
+        batch.set(key, counter);
+        return { key, position: counter.added };
+      }),
+    );
+    const keys = [...batch.keys()];
+    // An expired window starts again. Rows are locked in key order, so concurrent statements
+    // sharing counters cannot deadlock.
+    const counted = await db.$queryRaw<{ key: string; points: number }[]>`
+      INSERT INTO "RateLimit" (key, points, expire)
+      SELECT key, added, now() + make_interval(secs => seconds)
+      FROM unnest(${keys}::text[], ${keys.map((key) => batch.get(key)!.seconds)}::int[], ${keys.map((key) => batch.get(key)!.added)}::int[]) AS counter(key, seconds, added)
+      ORDER BY key
+      ON CONFLICT (key) DO UPDATE SET
+        points = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".points + EXCLUDED.points ELSE EXCLUDED.points END,
+        expire = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".expire ELSE EXCLUDED.expire END
+      RETURNING key, points`;
+    const totals = new Map(counted.map((row) => [row.key, row.points]));
+    return positions.map((own) => new Map(own.map(({ key, position }) => [key, totals.get(key)! - batch.get(key)!.added + position])));
+  };
+  const count = createGroupCommit<Counter[], Map<string, number>>({
+    writeBatch: countTogether,
+    writeOne: async (counters) => (await countTogether([counters]))[0]!,
+    maxBatch: 64,
+    maxInFlight: 2,
+  });
+
   return {
     async count(appeal, submission) {
       const entries = plan(appeal, submission.clientAddress, submission.emailCanonical);
       if (entries.length === 0) return null;
-      // An expired window starts again at 1. Rows are locked in key order, so concurrent
-      // submissions sharing counters cannot deadlock.
-      const counted = await db.$queryRaw<{ key: string; points: number }[]>`
-        INSERT INTO "RateLimit" (key, points, expire)
-        SELECT key, 1, now() + make_interval(secs => seconds)
-        FROM unnest(${entries.map((entry) => entry.key)}::text[], ${entries.map((entry) => windows[entry.name].seconds)}::int[]) AS counter(key, seconds)
-        ORDER BY key
-        ON CONFLICT (key) DO UPDATE SET
-          points = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".points + 1 ELSE 1 END,
-          expire = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".expire ELSE EXCLUDED.expire END
-        RETURNING key, points`;
-      const points = new Map(counted.map((row) => [row.key, row.points]));
+      const points = await count(entries.map((entry) => ({ key: entry.key, seconds: windows[entry.name].seconds })));
       return entries.find((entry) => (points.get(entry.key) ?? 0) > entry.limit)?.name ?? null;
     },
     async isNearLimit(appeal, clientAddress) {
