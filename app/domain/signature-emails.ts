@@ -3,7 +3,7 @@ import type { Database } from "~/infra/db.server";
 import type { SignatureEmailJob } from "~/infra/queue/outbox.server";
 import { confirmationLinkLifetimeMs } from "./signatures";
 import { createToken } from "./tokens";
-import { createWithdrawalToken } from "./withdrawals";
+import { newWithdrawalToken } from "./withdrawals";
 
 /** Every email about a signature carries a link to withdraw it, with a token of its own. */
 type Common = { to: string; locale: string; fullName: string; appealTitle: string; publisherName: string; withdrawUrl: string };
@@ -40,26 +40,29 @@ export async function prepareSignatureEmail(
   if (!signature || signature.status !== wanted || !signature.email) return null;
   const { appeal } = signature;
   const translation = pickTranslation(appeal.translations, signature.locale, appeal.defaultLocale);
+  // The links' tokens, stored by one statement: every email carries a withdraw link, a
+  // confirmation also its confirm link.
+  const withdrawal = newWithdrawalToken(signature.id);
+  const confirmation = job.kind === "confirm-signature" ? createToken() : null;
+  await db.signatureToken.createMany({
+    data: [
+      withdrawal.row,
+      ...(confirmation
+        ? [{ tokenHash: confirmation.tokenHash, signatureId: signature.id, purpose: "CONFIRM" as const, expiresAt: new Date(Date.now() + confirmationLinkLifetimeMs) }]
+        : []),
+    ],
+  });
   const common: Common = {
     to: signature.email,
     locale: signature.locale,
     fullName: signature.fullName,
     appealTitle: translation?.title ?? appeal.slug,
     publisherName: appeal.publisherName,
-    withdrawUrl: inSignersLanguage(`${publicUrl}/withdraw/${await createWithdrawalToken(db, signature.id)}`, signature.locale),
+    withdrawUrl: inSignersLanguage(`${publicUrl}/withdraw/${withdrawal.token}`, signature.locale),
   };
 
-  if (job.kind === "confirm-signature") {
-    const { token, tokenHash } = createToken();
-    await db.signatureToken.create({
-      data: {
-        tokenHash,
-        signatureId: signature.id,
-        purpose: "CONFIRM",
-        expiresAt: new Date(Date.now() + confirmationLinkLifetimeMs),
-      },
-    });
-    return { ...common, kind: "confirm-signature", confirmUrl: inSignersLanguage(`${publicUrl}/confirm/${token}`, signature.locale) };
+  if (confirmation) {
+    return { ...common, kind: "confirm-signature", confirmUrl: inSignersLanguage(`${publicUrl}/confirm/${confirmation.token}`, signature.locale) };
   }
 
   return { ...common, kind: "already-signed", appealUrl: inSignersLanguage(`${publicUrl}/appeals/${encodeURIComponent(appeal.slug)}`, signature.locale) };

@@ -21,12 +21,16 @@ import { createToken, hashToken, looksLikeToken } from "./tokens";
  */
 export const withdrawalLinkLifetimeMs = 10 * 365 * 24 * 3_600_000;
 
+/** A new withdraw link's token for a signature, and the row that stores its hash (for the caller to write with others). */
+export function newWithdrawalToken(signatureId: string) {
+  const { token, tokenHash } = createToken();
+  return { token, row: { tokenHash, signatureId, purpose: "WITHDRAW" as const, expiresAt: new Date(Date.now() + withdrawalLinkLifetimeMs) } };
+}
+
 /** A new withdraw link's token for a signature; only its hash is stored. */
 export async function createWithdrawalToken(db: DatabaseOrTransaction, signatureId: string): Promise<string> {
-  const { token, tokenHash } = createToken();
-  await db.signatureToken.create({
-    data: { tokenHash, signatureId, purpose: "WITHDRAW", expiresAt: new Date(Date.now() + withdrawalLinkLifetimeMs) },
-  });
+  const { token, row } = newWithdrawalToken(signatureId);
+  await db.signatureToken.create({ data: row });
   return token;
 }
 
