@@ -67,8 +67,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
   // A page of another language reached without reloading (or after a new release) has not
   // loaded its messages: it shows the loaded ones while it reloads to get them.
   const ownMessages = data ? messagesOfVersion(data.messages.version) : null;
-  const messages = (data ? (ownMessages ?? messagesLoadedByPage()) : null) ?? fallback.messages;
-  const messagesMissing = Boolean(data) && ownMessages === null && messagesLoadedByPage() !== null;
+  const loadedMessages = messagesLoadedByPage();
+  const messages = (data ? (ownMessages ?? loadedMessages) : null) ?? fallback.messages;
+  const messagesMissing = Boolean(data) && ownMessages === null && loadedMessages !== null;
   useEffect(() => {
     if (messagesMissing) window.location.reload();
   }, [messagesMissing]);

@@ -8,8 +8,8 @@ import { createGroupCommit, type GroupCommit } from "~/infra/group-commit";
 import { enqueueSignatureEmail, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
-import { createToken, hashToken, looksLikeToken } from "./tokens";
-import { withdrawalLinkLifetimeMs } from "./withdrawals";
+import { hashToken, looksLikeToken } from "./tokens";
+import { newWithdrawalToken } from "./withdrawals";
 import { recordAudit } from "./audit";
 import { isBlocked } from "./block-list.server";
 import { confirmWhileInvalidated } from "./moderation.server";
@@ -416,9 +416,8 @@ export async function confirmSignature(db: Database, token: string, locale: stri
   if (view.confirmed || view.tooLateToConfirm) return { ...view, withdrawToken: null };
   // Only the statement that moves PENDING to CONFIRMED counts it, so a double press or two
   // tabs count once; it also stores the withdraw link that this one success page shows.
-  const withdrawal = createToken();
-  const withdrawalLink = { tokenHash: withdrawal.tokenHash, expiresAt: new Date(Date.now() + withdrawalLinkLifetimeMs) };
-  if (await confirmAndCount(db, view.signatureId, withdrawalLink)) return { ...view, confirmed: true, withdrawToken: withdrawal.token };
+  const withdrawal = newWithdrawalToken(view.signatureId);
+  if (await confirmAndCount(db, view.signatureId, withdrawal.row)) return { ...view, confirmed: true, withdrawToken: withdrawal.token };
   // Invalidated while pending: remembered as confirmed, not counted.
   if (await confirmWhileInvalidated(db, view.signatureId)) return { ...view, confirmed: true, withdrawToken: null };
   // Someone else confirmed it a moment ago (fine), or it was withdrawn meanwhile (not fine).
