@@ -1,6 +1,22 @@
 import { Transform, type TransformCallback } from "node:stream";
 
 const largestBatchBytes = 64 * 1024;
+const reactViewBytes = 2048;
+
+/**
+ * React 18.3's stream writer fills 2 KB views; when the next character needs more bytes than the
+ * view has left (any letter outside ASCII can), it sends the whole view anyway, and the unused
+ * bytes go out as NULs: "Мақсат" became "Мақс\0ат" on a Kazakh appeal page, shown as "�".
+ * Such a view is exactly 2 KB long and ends in zero bytes. A page never has a NUL of its own
+ * (text is stripped of control characters, and in HTML a NUL means nothing), and no UTF-8
+ * character contains a zero byte, so dropping a full view's trailing zeros loses nothing.
+ */
+function withoutReactsPadding(chunk: Buffer): Buffer {
+  if (chunk.length !== reactViewBytes || chunk[chunk.length - 1] !== 0) return chunk;
+  let end = chunk.length;
+  while (end > 0 && chunk[end - 1] === 0) end--;
+  return chunk.subarray(0, end);
+}
 
 /**
  * Where React writes a page. React hands its output over in 2 KB pieces and calls `flush()` when
@@ -14,6 +30,7 @@ export class PageStream extends Transform {
   private batchBytes = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    chunk = withoutReactsPadding(chunk);
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
     // A large page goes on in pieces of this size, so a batch never waits long for its flush.
