@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import { chromium } from "@playwright/test";
-import { confirmAndCount } from "~/domain/counts";
+import { confirmAndCount, getSignatureCounts } from "~/domain/counts";
+import { createToken } from "~/domain/tokens";
 import { startSession } from "~/domain/organizer-sessions";
 import { sessionCookieName } from "~/infra/session-cookie.server";
 import { addAttachment, attachmentFileUrl } from "~/domain/attachments";
@@ -114,6 +115,54 @@ test("a signed-in organizer is never given a stored page", async () => {
   const answer = await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { cookie } });
   assert.equal(answer.headers.has("age"), false);
   assert.equal(countOn(await answer.text()), 1, "the organizer sees the confirmation at once");
+});
+
+/** A pending signature and the confirmation link its email would carry. */
+async function pendingSignatureWithLink(appealId: string, fullName: string): Promise<{ email: string; token: string }> {
+  const email = `${fullName.toLowerCase().replace(/\W+/g, ".")}-${Math.random().toString(36).slice(2)}@example.org`;
+  const signature = await database.db.signature.create({ data: { appealId, fullName, email, emailCanonical: email, showPublicly: true } });
+  const { token, tokenHash } = createToken();
+  await database.db.signatureToken.create({ data: { tokenHash, signatureId: signature.id, purpose: "CONFIRM", expiresAt: new Date(Date.now() + 3_600_000) } });
+  return { email, token };
+}
+
+test("pressing Confirm leads to the appeal's shared confirmed page, the withdraw link only in the address's fragment", async () => {
+  const appeal = await createTestAppeal(database.db);
+  const signer = await pendingSignatureWithLink(appeal.id, "Dana Withfragment");
+  const press = await fetch(`${baseUrl}/confirm/${signer.token}?lang=ru`, { method: "POST", headers: { "Sec-Fetch-Site": "same-origin" }, redirect: "manual" });
+  assert.equal(press.status, 303, "the press is answered with a redirect, not a page");
+  assert.equal(press.headers.get("cache-control"), "private, no-store");
+  const location = press.headers.get("location") ?? "";
+  const [address, fragment] = location.split("#");
+  assert.equal(address, `/appeals/${appeal.slug}/confirmed?listed=yes&lang=ru`, "the language chosen by the link and whether the name is listed travel in the query");
+  const withdrawToken = /^withdraw=([A-Za-z0-9_-]{43})$/.exec(fragment ?? "")?.[1];
+  assert.ok(withdrawToken, `the withdraw link's token is in the fragment: ${location}`);
+  assert.deepEqual(await getSignatureCounts(database.db, appeal.id), { confirmed: 1, listed: 1 });
+
+  const withdrawPage = await fetch(`${baseUrl}/withdraw/${withdrawToken}`);
+  assert.equal(withdrawPage.status, 200);
+  assert.match(await withdrawPage.text(), /Dana Withfragment/, "the offered link withdraws this signature");
+
+  // Everyone who confirms lands on the same page; the second reader gets it from the cache.
+  const other = await pendingSignatureWithLink(appeal.id, "Eli Second");
+  const secondPress = await fetch(`${baseUrl}/confirm/${other.token}`, { method: "POST", headers: { "Sec-Fetch-Site": "same-origin" }, redirect: "manual" });
+  assert.match(secondPress.headers.get("location") ?? "", new RegExp(`^/appeals/${appeal.slug}/confirmed\\?listed=yes#withdraw=`));
+  const first = await fetch(`${baseUrl}/appeals/${appeal.slug}/confirmed?listed=yes`);
+  const second = await fetch(`${baseUrl}/appeals/${appeal.slug}/confirmed?listed=yes`);
+  assert.equal(second.status, 200);
+  assert.ok(second.headers.has("age"), "the confirmed page comes from the cache");
+  const html = await second.text();
+  assert.equal(html, await first.text());
+  assert.match(html, /Thank you, your signature is confirmed/);
+  assert.match(html, /Your name is on the public list/);
+  for (const personal of ["Dana Withfragment", signer.email, "Eli Second", other.email, withdrawToken]) assert.ok(!html.includes(personal), `the shared page does not carry ${personal}`);
+  const unlisted = await (await fetch(`${baseUrl}/appeals/${appeal.slug}/confirmed?listed=no`)).text();
+  assert.match(unlisted, /counted but not shown on the public list/);
+
+  // Opening the link again later leads to the same page, with no withdraw link offered again.
+  const reopened = await fetch(`${baseUrl}/confirm/${signer.token}`, { redirect: "manual" });
+  assert.ok([302, 303].includes(reopened.status), `reopening redirects (${reopened.status})`);
+  assert.equal(reopened.headers.get("location"), `/appeals/${appeal.slug}/confirmed?listed=yes`);
 });
 
 test("in a browser, a stored page runs its scripts without a single policy violation", async () => {

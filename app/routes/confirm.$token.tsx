@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { ShareLinks } from "~/components/share-links";
+import { confirmedPagePath } from "~/domain/confirmed-page";
 import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
 import { privatePageCacheControl } from "~/http";
 import { pageTitle } from "~/i18n/meta";
@@ -18,33 +18,36 @@ const noStore = { "Cache-Control": privatePageCacheControl };
 
 type ConfirmPageData =
   | { state: "invalid" }
-  | { state: "ready" | "tooLate"; confirmation: ConfirmationView }
-  /** withdrawPath: only on the first success page after confirming (the link is also in the emails). */
-  | { state: "confirmed"; confirmation: ConfirmationView; withdrawPath: string | null };
+  | { state: "ready" | "tooLate"; confirmation: ConfirmationView };
 
-function stateOf(confirmation: ConfirmationView): "ready" | "confirmed" | "tooLate" {
-  if (confirmation.confirmed) return "confirmed";
-  return confirmation.tooLateToConfirm ? "tooLate" : "ready";
-}
+/** A ?lang= choice in the link stays with the reader on the page the press leads to. */
+const chosenLanguageOf = (request: Request) => new URL(request.url).searchParams.get("lang");
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const locale = context.readingLanguage;
   const confirmation = await findConfirmation(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
-  const state = stateOf(confirmation);
-  const page: ConfirmPageData = state === "confirmed" ? { state, confirmation, withdrawPath: null } : { state, confirmation };
-  return data(page, { headers: noStore });
+  if (confirmation.confirmed) {
+    const to = confirmedPagePath({ slug: confirmation.appeal.slug, listed: confirmation.showPublicly, withdrawToken: null, chosenLanguage: chosenLanguageOf(request) });
+    return redirect(to, { headers: noStore });
+  }
+  const state = confirmation.tooLateToConfirm ? "tooLate" : "ready";
+  return data<ConfirmPageData>({ state, confirmation }, { headers: noStore });
 }
 
-export async function action({ params, context }: ActionFunctionArgs) {
+/**
+ * The press confirms, then leads to the appeal's shared "confirmed" page (Post/Redirect/Get):
+ * reloading it sends nothing again, and the answer here is a redirect instead of a page.
+ */
+export async function action({ params, context, request }: ActionFunctionArgs) {
   const locale = context.readingLanguage;
   const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
   const { withdrawToken, ...shown } = confirmation;
   if (!shown.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation: shown }, { status: 409, headers: noStore });
   context.log.info({ signatureId: shown.signatureId, appealId: shown.appeal.id }, "signature confirmed");
-  const withdrawPath = withdrawToken ? `/withdraw/${withdrawToken}` : null;
-  return data<ConfirmPageData>({ state: "confirmed", confirmation: shown, withdrawPath }, { headers: noStore });
+  const to = confirmedPagePath({ slug: shown.appeal.slug, listed: shown.showPublicly, withdrawToken, chosenLanguage: chosenLanguageOf(request) });
+  return redirect(to, { status: 303, headers: noStore });
 }
 
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
@@ -59,7 +62,7 @@ export default function ConfirmPage() {
   const loaded = useLoaderData<typeof loader>();
   const confirmed = useActionData<typeof action>();
   const page = confirmed ?? loaded;
-  const { t, rich, date } = useT();
+  const { t, date } = useT();
   const navigation = useNavigation();
 
   if (page.state === "invalid") {
@@ -89,24 +92,6 @@ export default function ConfirmPage() {
         <p>
           <Link to={appealPath}>{t("confirm.viewAppeal")}</Link>
         </p>
-      </div>
-    );
-  }
-  if (page.state === "confirmed") {
-    return (
-      <div className="page narrow card success">
-        <h1>{t("confirm.successTitle")}</h1>
-        <p>{t("confirm.successBody", { title: confirmation.appeal.title })}</p>
-        <p>{t(confirmation.showPublicly ? "confirm.successListed" : "confirm.successUnlisted")}</p>
-        <p>
-          <Link to={appealPath}>{t("confirm.viewAppeal")}</Link>
-        </p>
-        <p className="withdraw-note">
-          {page.withdrawPath
-            ? rich("confirm.withdrawOnce", { link: (chunks) => <Link to={page.withdrawPath ?? ""}>{chunks}</Link> })
-            : t("confirm.withdrawInEmail")}
-        </p>
-        <ShareLinks slug={confirmation.appeal.slug} title={confirmation.appeal.title} />
       </div>
     );
   }

@@ -12,6 +12,12 @@ export type LoadRequest = {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Headers of the GET a browser sends to the address a redirect names. When given, a redirect
+   * is followed on the same connection and the pair is timed and counted as one request, with
+   * the status "<first>→<last>" (e.g. "303→200"): what a person waits for after pressing a button.
+   */
+  followWith?: Record<string, string>;
 };
 
 export type LoadResult = {
@@ -80,10 +86,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       try {
         const answer = await pool.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body });
         for await (const chunk of answer.body as AsyncIterable<Buffer>) bodyBytes += chunk.length;
-        const encoding = answer.headers["content-encoding"];
+        let status = String(answer.statusCode);
+        let encoding = answer.headers["content-encoding"];
+        const location = answer.headers.location;
+        if (spec.followWith && answer.statusCode >= 300 && answer.statusCode < 400 && typeof location === "string") {
+          // The fragment stays in the browser; the path and query are what it asks for.
+          const target = new URL(location, options.origin);
+          const next = await pool.request({ method: "GET", path: `${target.pathname}${target.search}`, headers: spec.followWith });
+          for await (const chunk of next.body as AsyncIterable<Buffer>) bodyBytes += chunk.length;
+          status = `${status}→${next.statusCode}`;
+          encoding = next.headers["content-encoding"];
+        }
         if (typeof encoding === "string") encodings.add(encoding);
         record(performance.now() - sent);
-        count(String(answer.statusCode));
+        count(status);
         options.onAnswer?.(index, answer.statusCode);
       } catch (error) {
         record(performance.now() - sent);
