@@ -10,6 +10,7 @@ import { loadConfig, StartupError, type Config } from "~/infra/config.server";
 import {
   answerErrors,
   comesFromThisMachine,
+  keepPersonalAnswersPrivate,
   limitRequestBodies,
   onlyFromThisMachine,
   refuseLegacyDataRequests,
@@ -135,6 +136,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use(resolveOrganizer({ db: runtime.db, lifetimes: config.sessions, cookie: { secure: config.sessions.secureCookie }, log }));
   app.use(guardOrganizerArea);
   app.use(resolveLanguage({ secure: config.sessions.secureCookie }));
+  app.use(keepPersonalAnswersPrivate);
   app.all(
     "*",
     createRemixHandler({

@@ -10,8 +10,10 @@ import type { HeadersFunction } from "@remix-run/node";
 export const publicPageCacheHeaders = {
   "Cache-Control": "public, max-age=0, s-maxage=10",
   "CDN-Cache-Control": "max-age=10, stale-while-revalidate=60",
-  // The page's language follows Accept-Language: a cache must keep one copy per language.
-  Vary: "Accept-Language",
+  // The page's language follows Accept-Language, or the language cookie of a visitor who chose
+  // one: a cache must keep one copy per language and not give it to a visitor with that cookie
+  // (whose answers are private anyway, see keepPersonalAnswersPrivate).
+  Vary: "Accept-Language, Cookie",
 } as const;
 
 /**

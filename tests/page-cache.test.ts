@@ -165,6 +165,36 @@ test("pressing Confirm leads to the appeal's shared confirmed page, the withdraw
   assert.equal(reopened.headers.get("location"), `/appeals/${appeal.slug}/confirmed?listed=yes`);
 });
 
+test("a page shaped by the visitor's cookie is private; the shared one tells caches it varies by cookie", async () => {
+  const appeal = await createTestAppeal(database.db);
+  const shared = await fetch(`${baseUrl}/appeals/${appeal.slug}`);
+  assert.match(shared.headers.get("cache-control") ?? "", /^public\b/);
+  assert.ok(shared.headers.has("cdn-cache-control"));
+  const vary = (shared.headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase());
+  for (const name of ["accept-language", "cookie"]) assert.ok(vary.includes(name), `Vary names ${name}: ${vary.join(", ")}`);
+
+  // She chose Russian earlier: the same address answers in Russian, for her alone.
+  const chosen = await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { cookie: "lang=ru", "accept-language": "en" } });
+  assert.match(await chosen.text(), /<html lang="ru"/);
+  assert.equal(chosen.headers.get("cache-control"), "private, no-cache");
+  assert.equal(chosen.headers.has("cdn-cache-control"), false);
+  const again = await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { cookie: "lang=ru", "accept-language": "en" } });
+  assert.ok(again.headers.has("age"), "the web process's own cache still keeps her language's page (keyed by it)");
+  assert.equal(again.headers.get("cache-control"), "private, no-cache");
+
+  // A ?lang= address says its language itself: shared caches may keep it.
+  const byAddress = await fetch(`${baseUrl}/appeals/${appeal.slug}?lang=ru`, { headers: { cookie: "lang=ru" } });
+  assert.match(byAddress.headers.get("cache-control") ?? "", /^public\b/);
+
+  // A signed-in organizer's view of a public page is hers.
+  const email = `organizer-${Math.random().toString(36).slice(2)}@organizers.example`;
+  const organizer = await database.db.organizer.create({ data: { email, emailCanonical: email, name: "Private View", role: "EDITOR" } });
+  const { token } = await startSession(database.db, organizer.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 });
+  const signedIn = await fetch(`${baseUrl}/appeals/${appeal.slug}`, { headers: { cookie: `${sessionCookieName({ secure: false })}=${token}` } });
+  assert.equal(signedIn.headers.get("cache-control"), "private, no-cache");
+  assert.equal(signedIn.headers.has("cdn-cache-control"), false);
+});
+
 test("in a browser, a stored page runs its scripts without a single policy violation", async () => {
   const browser = findChromium();
   assert.ok("path" in browser, "problem" in browser ? browser.problem : "");

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import helmet from "helmet";
+import onHeaders from "on-headers";
 import { isMadeForOtherSites, mayBeFramedByOtherSites } from "~/domain/sharing";
 import { databaseUnavailableRetrySeconds, isDatabaseUnavailable } from "./database-availability.server";
 import type { Logger } from "./logger.server";
@@ -214,3 +215,23 @@ export function mustNotBeStored(method: string, status: number): boolean {
 export function noStoreCacheControl(current: string | null): string {
   return current && /\bno-store\b/.test(current) ? current : "no-store";
 }
+
+/**
+ * An answer shaped by the visitor's own cookies — a signed-in organizer's page, or a page in the
+ * language a visitor chose earlier (the language cookie, not a ?lang= in the address) — must not
+ * be kept by a shared cache (a CDN) and served to others, even where its route marks the page
+ * public: it becomes `private, no-cache` and loses CDN-Cache-Control. Public pages also say
+ * `Vary: Cookie` (publicPageCacheHeaders), so a CDN does not give its stored copy to a visitor
+ * whose cookie would have changed the answer.
+ */
+export const keepPersonalAnswersPrivate: RequestHandler = (req, res, next) => {
+  const personal = Boolean(res.locals.organizer) || res.locals.languageFromCookie === true;
+  if (personal) {
+    onHeaders(res, () => {
+      if (!/(^|,)\s*public\b/.test(String(res.getHeader("Cache-Control") ?? ""))) return;
+      res.setHeader("Cache-Control", "private, no-cache");
+      res.removeHeader("CDN-Cache-Control");
+    });
+  }
+  next();
+};

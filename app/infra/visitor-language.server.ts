@@ -1,6 +1,6 @@
 import { parse, serialize } from "cookie";
 import type { RequestHandler } from "express";
-import { languageCookieName, resolveVisitorLanguage } from "~/i18n/languages.server";
+import { languageCookieName, resolveVisitorLanguage, type VisitorLanguage } from "~/i18n/languages.server";
 
 const oneYearInSeconds = 365 * 24 * 60 * 60;
 
@@ -16,6 +16,8 @@ export function resolveLanguage({ secure }: { secure: boolean }): RequestHandler
     const language = resolveVisitorLanguage({ query, cookie, acceptLanguage: req.get("accept-language") });
     res.locals.locale = language.locale;
     res.locals.chosenLanguage = language.chosen;
+    // Whether the cookie changed the answer: then the page is this visitor's, not one a shared cache may keep.
+    res.locals.languageFromCookie = cookie !== undefined && !sameLanguage(language, resolveVisitorLanguage({ query, cookie: undefined, acceptLanguage: req.get("accept-language") }));
     // Remembered when a person opens a page, not when a crawler fetches a ?lang= image.
     const opensPage = (req.get("accept") ?? "").includes("text/html");
     if (opensPage && query !== null && language.chosen !== null && language.chosen !== cookie) {
@@ -24,6 +26,8 @@ export function resolveLanguage({ secure }: { secure: boolean }): RequestHandler
     next();
   };
 }
+
+const sameLanguage = (a: VisitorLanguage, b: VisitorLanguage) => a.locale === b.locale && a.chosen === b.chosen;
 
 function parseCookies(header: string | undefined): Record<string, string | undefined> {
   if (!header) return {};
