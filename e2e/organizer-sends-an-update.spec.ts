@@ -76,4 +76,30 @@ test.describe("An organizer sends an update to signers", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: testInfo.outputPath("updates-list-1280.png"), fullPage: true });
   });
+
+  test("writes a draft, thinks better of it and deletes it: two presses, and the list says it is gone", async ({ page, context, db, appeal }, testInfo) => {
+    await signInAs(context, db, "EDITOR");
+    await page.goto(`/organize/appeals/${appeal.id}/updates`);
+    await page.getByRole("button", { name: "Write an update" }).click();
+    await page.getByLabel("Subject").fill("Not yet, after all");
+    await page.getByLabel("Message").fill("A draft to throw away.");
+    await page.getByRole("button", { name: "Save and preview" }).click();
+    await expect(page.getByRole("status")).toHaveText("Saved. Check the preview below.");
+
+    // The button waits behind a first press that only opens the box.
+    await expect(page.getByRole("button", { name: "Delete the draft" })).toBeHidden();
+    await page.getByText("Delete this draft").click();
+    await expect(page.getByText("Its texts are deleted. It has not been sent to anyone.")).toBeVisible();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: testInfo.outputPath("update-delete-390.png"), fullPage: true });
+    await expectNoAccessibilityViolations(page);
+    await page.getByRole("button", { name: "Delete the draft" }).click();
+
+    await expect(page.getByRole("status")).toHaveText("The draft was deleted.");
+    await expect(page.getByText("No updates yet.")).toBeVisible();
+    expect(await db.signerUpdate.count({ where: { appealId: appeal.id } })).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: testInfo.outputPath("update-deleted-1280.png"), fullPage: true });
+    await expectNoAccessibilityViolations(page);
+  });
 });

@@ -11,7 +11,7 @@ import { describe, test } from "node:test";
 import express from "express";
 import type { SignedInOrganizer } from "~/domain/organizers";
 import { confirmSignature, signAppeal, validateSignature } from "~/domain/signatures";
-import { createUpdate, getUpdateProgress, listUpdates, saveUpdateTexts, sendTestUpdate, startSendingUpdate } from "~/domain/updates";
+import { createUpdate, deleteUpdateDraft, getUpdateProgress, listUpdates, saveUpdateTexts, sendTestUpdate, startSendingUpdate } from "~/domain/updates";
 import { withdrawSignature } from "~/domain/withdrawals";
 import { rejectCrossSiteWrites } from "~/infra/http-guards.server";
 import { action as unsubscribeAction, loader as unsubscribeLoader } from "~/routes/unsubscribe.$token";
@@ -206,6 +206,40 @@ describe("updates to signers", () => {
     const done = (await t.db.signerUpdateDelivery.findMany({ where: { updateId }, select: { doneAt: true } })).map((row) => row.doneAt!.getTime());
     const spread = Math.max(...done) - Math.min(...done);
     assert.ok(spread >= 600, `ten emails at 600 a minute went out over ${spread} ms`);
+  });
+
+  test("a draft can be deleted with its texts, and the audit says who did it; a sent update cannot", async () => {
+    const appeal = await createTestAppeal(t.db, { proofOfWork: "OFF" });
+    const olga = await organizer();
+    const draftId = (await createUpdate(t.db, appeal.id, olga))!;
+    await saveUpdateTexts(t.db, appeal.id, draftId, [{ locale: "en", subject: "Hearing draft", body: "Never mind." }]);
+    const press = async (updateId: string) => {
+      const context = testLoadContext(t.db, t.url, { organizer: olga });
+      const request = new Request(`http://localhost/organize/appeals/${appeal.id}/updates/${updateId}`, { method: "POST", body: new URLSearchParams({ intent: "delete" }) });
+      return (await updateAction({ params: { id: appeal.id, updateId }, context, request } as never)) as unknown as Response & { data?: { refusal?: string }; init?: { status?: number } | null };
+    };
+    const deleted = await press(draftId);
+    assert.equal(deleted.status, 303);
+    assert.equal(deleted.headers.get("location"), `/organize/appeals/${appeal.id}/updates?deleted`);
+    assert.equal(await t.db.signerUpdate.count({ where: { id: draftId } }), 0);
+    assert.equal(await t.db.signerUpdateTranslation.count({ where: { updateId: draftId } }), 0, "its texts went with it");
+    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: "update.draft-deleted" } });
+    assert.equal(audit.actorName, "Olga Organizer <olga@organizers.test>");
+    assert.deepEqual(await listUpdates(t.db, appeal.id, "en"), []);
+    assert.equal(await deleteUpdateDraft(t.db, appeal.id, draftId, olga), "notFound", "pressing again finds nothing");
+
+    // Once sending has started, what went out stays on record.
+    await t.db.signature.create({ data: { appealId: appeal.id, fullName: "Kept Record", email: "kept@example.org", emailCanonical: "kept@example.org", wantsUpdates: true, status: "CONFIRMED", confirmedAt: new Date() } });
+    const sentId = (await createUpdate(t.db, appeal.id, olga))!;
+    await saveUpdateTexts(t.db, appeal.id, sentId, [{ locale: "en", subject: "Hearing sent", body: "Gone out." }]);
+    assert.equal((await startSendingUpdate(t.db, appeal.id, sentId, olga)).ok, true);
+    const refused = await press(sentId);
+    assert.equal(refused.init?.status, 409);
+    assert.deepEqual(refused.data, { intent: "delete", refusal: "notDraft" });
+    assert.equal(await t.db.signerUpdate.count({ where: { id: sentId } }), 1);
+    // Another appeal's organizer page cannot reach it either.
+    const other = await createTestAppeal(t.db, { proofOfWork: "OFF" });
+    assert.equal(await deleteUpdateDraft(t.db, other.id, sentId, olga), "notFound");
   });
 
   test("the edge lets one-click unsubscribe POSTs through from other sites, and nothing else", async () => {

@@ -33,6 +33,7 @@ export type AuditAction =
   | "signatures.invalidation-undone"
   | "update.test-sent"
   | "update.sent"
+  | "update.draft-deleted"
   | "paper-signatures.imported"
   | "paper-signatures.import-undone";
 

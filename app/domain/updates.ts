@@ -197,6 +197,24 @@ export async function sendTestUpdate(db: Database, appealId: string, updateId: s
 }
 
 /**
+ * Deletes a draft with its texts. Refused once sending has started: what went out stays on record.
+ * Locks the update as sending does, so a press on "Send" and one on "Delete" cannot both win.
+ */
+export async function deleteUpdateDraft(db: Database, appealId: string, updateId: string, organizer: SignedInOrganizer): Promise<UpdateRefusal | null> {
+  if (!isUuid(updateId)) return "notFound";
+  return db.$transaction(async (tx) => {
+    const [update] = await tx.$queryRaw<{ status: string; slug: string }[]>`
+      SELECT u.status::text, a.slug FROM "SignerUpdate" u JOIN "Appeal" a ON a.id = u."appealId"
+      WHERE u.id = ${updateId}::uuid AND u."appealId" = ${appealId}::uuid FOR UPDATE OF u`;
+    if (!update) return "notFound";
+    if (update.status !== "DRAFT") return "notDraft";
+    await tx.signerUpdate.delete({ where: { id: updateId } });
+    await recordAudit(tx, { actor: actorOf(organizer), action: "update.draft-deleted", appealId, subject: update.slug, details: { updateId } });
+    return null;
+  });
+}
+
+/**
  * "Send to N signers". In one transaction: DRAFT → SENDING (the only way out of DRAFT, so a
  * second press finds SENDING and is refused), one PENDING delivery per signer who may get it
  * now, the job that sends them, and the audit entry.

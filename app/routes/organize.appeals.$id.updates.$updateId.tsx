@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { useEffect, type ReactNode } from "react";
 import { TextArea, TextField } from "~/components/form-fields";
 import { renderMarkdown } from "~/domain/markdown.server";
 import {
+  deleteUpdateDraft,
   getUpdateForEditing,
   saveUpdateTexts,
   sendTestUpdate,
@@ -32,7 +33,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 type ActionResult = {
-  intent: "save" | "test" | "send";
+  intent: "save" | "test" | "send" | "delete";
   refusal?: UpdateRefusal;
   errors?: UpdateTextErrors;
   fields?: Record<string, { subject: string; body: string }>;
@@ -52,6 +53,11 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     const refusal = await sendTestUpdate(context.db, appealId, updateId, organizer);
     return data<ActionResult>({ intent, refusal: refusal ?? undefined }, { status: refusal ? refusalStatus[refusal] : 200 });
   }
+  if (intent === "delete") {
+    const refusal = await deleteUpdateDraft(context.db, appealId, updateId, organizer);
+    if (refusal) return data<ActionResult>({ intent, refusal }, { status: refusalStatus[refusal] });
+    return redirect(`/organize/appeals/${appealId}/updates?deleted`, 303);
+  }
   if (intent === "send") {
     const started = await startSendingUpdate(context.db, appealId, updateId, organizer);
     if (!started.ok) return data<ActionResult>({ intent, refusal: started.refusal }, { status: refusalStatus[started.refusal] });
@@ -67,6 +73,17 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   const refusal = await saveUpdateTexts(context.db, appealId, updateId, validated.texts);
   if (refusal) return data<ActionResult>({ intent: "save", refusal, fields }, { status: refusalStatus[refusal] });
   return data<ActionResult>({ intent: "save" });
+}
+
+/** A form of one button that tells the action what was pressed. */
+function IntentButton({ intent, className, disabled, children }: { intent: ActionResult["intent"]; className: string; disabled: boolean; children: ReactNode }) {
+  return (
+    <Form method="post">
+      <button type="submit" name="intent" value={intent} className={className} disabled={disabled}>
+        {children}
+      </button>
+    </Form>
+  );
 }
 
 export default function UpdatePage() {
@@ -192,22 +209,29 @@ export default function UpdatePage() {
           <section aria-labelledby="test-heading" className="card section">
             <h2 id="test-heading">{t("updates.testHeading")}</h2>
             <p>{t("updates.testBody", { email: organizerEmail })}</p>
-            <Form method="post">
-              <button type="submit" name="intent" value="test" className="button secondary" disabled={busy}>
-                {t("updates.sendTest")}
-              </button>
-            </Form>
+            <IntentButton intent="test" className="button secondary" disabled={busy}>
+              {t("updates.sendTest")}
+            </IntentButton>
           </section>
           <section aria-labelledby="send-heading" className="card section">
             <h2 id="send-heading">{t("updates.sendHeading")}</h2>
             <p>{t("updates.sendBody", { count: update.eligibleRecipients })}</p>
-            <Form method="post">
-              <button type="submit" name="intent" value="send" className="button" disabled={busy || update.eligibleRecipients === 0}>
-                {busy && navigation.formData?.get("intent") === "send" ? t("updates.sending") : t("updates.sendButton", { count: update.eligibleRecipients })}
-              </button>
-            </Form>
+            <IntentButton intent="send" className="button" disabled={busy || update.eligibleRecipients === 0}>
+              {busy && navigation.formData?.get("intent") === "send" ? t("updates.sending") : t("updates.sendButton", { count: update.eligibleRecipients })}
+            </IntentButton>
           </section>
         </>
+      ) : null}
+
+      {update.status === "DRAFT" ? (
+        // Two presses, the first only opening this box: a draft's texts are gone once deleted.
+        <details className="card section">
+          <summary>{t("updates.deleteHeading")}</summary>
+          <p>{t("updates.deleteBody")}</p>
+          <IntentButton intent="delete" className="button danger" disabled={busy}>
+            {t("updates.deleteButton")}
+          </IntentButton>
+        </details>
       ) : null}
     </>
   );

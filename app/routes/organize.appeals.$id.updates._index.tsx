@@ -8,11 +8,13 @@ import { requireOrganizer } from "~/infra/organizer-guard.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, { id: "updates.title" }) }];
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
   requireOrganizer(context, "editAppeals");
   const appealId = params.id ?? "";
   const [updates, eligible] = await Promise.all([listUpdates(context.db, appealId, context.locale), countUpdateRecipients(context.db, appealId)]);
-  return { updates, eligible };
+  // Where deleting a draft leads: the list says it is gone.
+  const draftDeleted = new URL(request.url).searchParams.has("deleted");
+  return { updates, eligible, draftDeleted };
 }
 
 export async function action({ params, context }: ActionFunctionArgs) {
@@ -23,11 +25,16 @@ export async function action({ params, context }: ActionFunctionArgs) {
 }
 
 export default function UpdatesPage() {
-  const { updates, eligible } = useLoaderData<typeof loader>();
+  const { updates, eligible, draftDeleted } = useLoaderData<typeof loader>();
   const { t } = useT();
   const navigation = useNavigation();
   return (
     <>
+      {draftDeleted ? (
+        <p className="notice" role="status">
+          {t("updates.deleted")}
+        </p>
+      ) : null}
       <h2>{t("updates.title")}</h2>
       <p>{t("updates.intro")}</p>
       <p>{t("updates.eligible", { count: eligible })}</p>
