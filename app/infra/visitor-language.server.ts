@@ -13,11 +13,12 @@ export function resolveLanguage({ secure }: { secure: boolean }): RequestHandler
   return (req, res, next) => {
     const query = typeof req.query.lang === "string" ? req.query.lang : null;
     const cookie = parseCookies(req.headers.cookie)[languageCookieName];
-    const language = resolveVisitorLanguage({ query, cookie, acceptLanguage: req.get("accept-language") });
+    const acceptLanguage = req.get("accept-language");
+    const language = resolveVisitorLanguage({ query, cookie, acceptLanguage });
     res.locals.locale = language.locale;
     res.locals.chosenLanguage = language.chosen;
     // Whether the cookie changed the answer: then the page is this visitor's, not one a shared cache may keep.
-    res.locals.languageFromCookie = cookie !== undefined && !sameLanguage(language, resolveVisitorLanguage({ query, cookie: undefined, acceptLanguage: req.get("accept-language") }));
+    res.locals.languageFromCookie = cookie !== undefined && !sameLanguage(language, resolveVisitorLanguage({ query, cookie: undefined, acceptLanguage }));
     // Remembered when a person opens a page, not when a crawler fetches a ?lang= image.
     const opensPage = (req.get("accept") ?? "").includes("text/html");
     if (opensPage && query !== null && language.chosen !== null && language.chosen !== cookie) {

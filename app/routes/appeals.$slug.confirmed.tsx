@@ -33,10 +33,11 @@ export const meta: MetaFunction = ({ matches }) => [
  * it is shown once, and reloading shows the note about the emails instead.
  */
 function useWithdrawLinkOfferedOnce(): string | null {
+  // Read again when a client-side navigation brings a new fragment.
   const { hash } = useLocation();
   const [withdrawPath, setWithdrawPath] = useState<string | null>(null);
   useEffect(() => {
-    const offered = withdrawPathFromFragment(window.location.hash || hash);
+    const offered = withdrawPathFromFragment(window.location.hash);
     if (!offered) return;
     setWithdrawPath(offered);
     window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
