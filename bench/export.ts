@@ -24,6 +24,7 @@ import { createDatabaseClient } from "~/infra/db.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { sessionCookieName } from "~/infra/session-cookie.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
+import { openBenchPool } from "./support/database";
 import { insertConfirmedSignatures } from "../tests/support/bulk-signatures";
 import { freePort, requireBuild, startProcess } from "../tests/support/processes";
 
@@ -139,7 +140,7 @@ async function main() {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const db = createDatabaseClient(databaseUrl, { maxConnections: 2 });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = openBenchPool(databaseUrl, 1);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-bench-export-"));
   let app: ReturnType<typeof startProcess> | null = null;
 

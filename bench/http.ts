@@ -38,6 +38,7 @@ import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { freePort, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { openBenchPool } from "./support/database";
 import { percentile, rate, runLoad, runWork, type LoadRequest, type LoadResult } from "./support/load";
 import { describeCpu, describeWaits, startCpuProbe, startWaitSampler, type CpuShares, type WaitSample } from "./support/probe";
 
@@ -49,8 +50,13 @@ const confirmTokens = Number(process.env.BENCH_CONFIRM_TOKENS ?? phaseSeconds * 
 /** Extra arguments to node for the web process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes. */
 const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
-/** Web processes (WEB_PROCESSES: a number, or "auto" for one per core) and the page cache's lifetime. */
-const webProcesses = process.env.BENCH_WEB_PROCESSES ?? "auto";
+/**
+ * Web processes (WEB_PROCESSES: a number, or "auto" for one per core) and the page cache's
+ * lifetime. One by default, as the app runs: on two cores shared with Postgres, one web process
+ * signs faster than two (each of two gathers smaller batches, and they compete with Postgres for
+ * the cores; docs/benchmarks.md has both), while the page is fast enough either way.
+ */
+const webProcesses = process.env.BENCH_WEB_PROCESSES ?? "1";
 const pageCacheSeconds = process.env.BENCH_PAGE_CACHE_SECONDS ?? "1";
 
 /** Signing limits high enough never to hold a signature in the benchmark, but counted all the same. */
@@ -127,7 +133,7 @@ async function main() {
   const databaseUrl = url.toString();
   const db = createDatabaseClient(databaseUrl, { maxConnections: 4 });
   const sampler = new pg.Client({ connectionString: databaseUrl });
-  const direct = new pg.Pool({ connectionString: databaseUrl, max: connections.direct });
+  const direct = openBenchPool(databaseUrl, connections.direct);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-bench-http-"));
   const secret = randomBytes(32).toString("hex");
   const cores = os.cpus().length;

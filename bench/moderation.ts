@@ -9,7 +9,6 @@
  *   BENCH_ROWS=200000 BENCH_DATABASE_URL=postgres://… npm run bench:moderation
  */
 import os from "node:os";
-import pg from "pg";
 import { createAppeal } from "~/domain/appeals";
 import { getSignatureCounts, recountSignatures } from "~/domain/counts";
 import { demoAppeal } from "~/domain/demo-appeal";
@@ -26,7 +25,7 @@ import {
 import { createDatabaseClient } from "~/infra/db.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { insertConfirmedSignatures } from "../tests/support/bulk-signatures";
-import { createBenchDatabase } from "./support/database";
+import { createBenchDatabase, openBenchPool } from "./support/database";
 
 const rowCount = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const runs = 30;
@@ -56,7 +55,7 @@ async function main() {
   const database = await createBenchDatabase("moderation");
   const databaseUrl = database.url;
   const db = createDatabaseClient(databaseUrl, { maxConnections: 2 });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = openBenchPool(databaseUrl, 1);
 
   try {
     await applyMigrations(databaseUrl);

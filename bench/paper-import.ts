@@ -18,7 +18,7 @@ import { applyPaperImport, stagePaperImport, undoPaperImport } from "~/domain/pa
 import { createDatabaseClient } from "~/infra/db.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { insertConfirmedSignatures } from "../tests/support/bulk-signatures";
-import { createBenchDatabase } from "./support/database";
+import { createBenchDatabase, openBenchPool } from "./support/database";
 
 const sheetRows = Number(process.env.BENCH_SHEET_ROWS ?? 10_000);
 const existingRows = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -71,7 +71,7 @@ async function main() {
   const database = await createBenchDatabase("paper");
   const databaseUrl = database.url;
   const db = createDatabaseClient(databaseUrl, { maxConnections: 2 });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = openBenchPool(databaseUrl, 1);
   const client = new pg.Client({ connectionString: databaseUrl });
 
   try {

@@ -12,7 +12,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import nodemailer from "nodemailer";
-import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { createAppeal } from "~/domain/appeals";
 import { demoAppeal } from "~/domain/demo-appeal";
@@ -21,7 +20,7 @@ import { createLogger } from "~/infra/logger.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
 import { freePort, requireBuild, startProcess, type Started } from "../tests/support/processes";
-import { createBenchDatabase } from "./support/database";
+import { createBenchDatabase, openBenchPool } from "./support/database";
 import { describeCpu, startCpuProbe } from "./support/probe";
 
 const emails = Number(process.env.BENCH_EMAILS ?? 3000);
@@ -58,7 +57,7 @@ async function main() {
   const smtp = await startCountingSmtpServer();
   let worker: Started | null = null;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-bench-worker-"));
-  const direct = new pg.Pool({ connectionString: database.url, max: 2 });
+  const direct = openBenchPool(database.url, 2);
   try {
     await applyMigrations(database.url, { log: () => undefined });
     await prepareQueue(database.url, createLogger("warn"));

@@ -8,12 +8,12 @@ const later = () => new Promise((resolve) => setImmediate(resolve));
 test("calls that arrive while a batch is written go together in the next one, each with its own result", async () => {
   const batches: number[][] = [];
   const write = createGroupCommit<number, string>({
-    writeBatch: async (inputs) => {
+    runBatch: async (inputs) => {
       batches.push(inputs);
       await later();
       return inputs.map((input) => `written ${input}`);
     },
-    writeOne: async (input) => {
+    runOne: async (input) => {
       batches.push([input]);
       await later();
       return `written ${input}`;
@@ -30,18 +30,18 @@ test("calls that arrive while a batch is written go together in the next one, ea
 
 test("a lone call is written at once, without waiting for company", async () => {
   let batchWrites = 0;
-  const write = createGroupCommit<number, number>({ writeBatch: async (inputs) => (batchWrites++, inputs), writeOne: async (input) => input * 2, maxBatch: 10, maxInFlight: 1 });
+  const write = createGroupCommit<number, number>({ runBatch: async (inputs) => (batchWrites++, inputs), runOne: async (input) => input * 2, maxBatch: 10, maxInFlight: 1 });
   assert.equal(await write(21), 42);
   assert.equal(batchWrites, 0);
 });
 
 test("when a batch fails, each of its calls is written alone and only a bad one fails", async () => {
   const write = createGroupCommit<number, number>({
-    writeBatch: async () => {
+    runBatch: async () => {
       await later();
       throw new Error("the batch failed");
     },
-    writeOne: async (input) => {
+    runOne: async (input) => {
       await later();
       if (input === 13) throw new Error("13 is refused");
       return input;

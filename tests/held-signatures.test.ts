@@ -132,6 +132,18 @@ describe("held signatures", () => {
     assert.equal(await blocked("person@example.org", "2001:db8:dead:1::5"), true);
     assert.equal(await blocked("person@example.org", "203.0.113.1"), false);
     assert.equal(await blocked("person@notspam.example", "unknown"), false, "an unreadable address matches no range and breaks nothing");
+    // Asked all at once, as under load, the checks share queries, and each still gets its own answer.
+    const atOnce: [string, string, boolean][] = [
+      ["person@example.org", "203.0.113.1", false],
+      ["bot@spam.example", "203.0.113.1", true],
+      ["person@example.org", "203.0.113.2", false],
+      ["person@example.org", "192.0.2.77", true],
+      ["person@notspam.example", "unknown", false],
+      ["trollaccount@googlemail.com", "203.0.113.1", true],
+      ["person@example.org", "2001:db8:beef::1", false],
+      ["person@example.org", "2001:db8:dead:1::5", true],
+    ];
+    assert.deepEqual(await Promise.all(atOnce.map(([email, address]) => blocked(email, address))), atOnce.map(([, , expected]) => expected));
 
     const outcome = await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Bot", email: "bot@spam.example" }), origin());
     assert.equal(outcome.kind === "accepted" && outcome.held, "blocked");

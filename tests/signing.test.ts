@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { findSignableAppeal } from "~/domain/appeals";
 import { getSignatureCounts } from "~/domain/counts";
 import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type SignatureInput } from "~/domain/signatures";
@@ -78,6 +79,27 @@ describe("signing an appeal", () => {
     const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, index) => signAppeal(t.db, appeal.id, input({ email: `gone${index}@example.org` }), { locale: "en" })));
     assert.deepEqual(settled.map((result) => result.status), Array.from({ length: 20 }, () => "rejected"));
     assert.equal(await t.db.signature.count(), 0);
+  });
+
+  test("appeals looked up at once, as under load, each come back as their own: open, closed, draft and unknown ones", async () => {
+    const open = await createTestAppeal(t.db);
+    const closed = await createTestAppeal(t.db, { status: "CLOSED" });
+    const draft = await createTestAppeal(t.db, { status: "DRAFT" });
+    const slugs = [open.slug, closed.slug, draft.slug, "no-such-appeal", open.slug, "../not a slug", closed.slug, open.slug];
+    const found = await Promise.all(slugs.map((slug) => findSignableAppeal(t.db, slug)));
+    assert.deepEqual(
+      found.map((appeal) => appeal && { id: appeal.id, slug: appeal.slug, acceptsSignatures: appeal.acceptsSignatures }),
+      [
+        { id: open.id, slug: open.slug, acceptsSignatures: true },
+        { id: closed.id, slug: closed.slug, acceptsSignatures: false },
+        null,
+        null,
+        { id: open.id, slug: open.slug, acceptsSignatures: true },
+        null,
+        { id: closed.id, slug: closed.slug, acceptsSignatures: false },
+        { id: open.id, slug: open.slug, acceptsSignatures: true },
+      ],
+    );
   });
 
   test("the same address in other capitals and spaces is the same signer: one signature, a fresh confirmation email", async () => {

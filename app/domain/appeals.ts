@@ -1,4 +1,5 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
 import { attachmentViewSelect, galleryOrder, toAttachmentView, type AttachmentView } from "./attachments";
 import { acceptsSignatures } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
@@ -189,19 +190,34 @@ export async function createAppeal(db: Database, appeal: NewAppeal): Promise<{ i
   });
 }
 
-/** The little the sign action needs: which appeal, whether it still takes signatures, and its limits. */
-export async function findSignableAppeal(
-  db: DatabaseOrTransaction,
-  slug: string,
-): Promise<{ id: string; slug: string; acceptsSignatures: boolean; signLimitPerMinute: number | null; signLimitPerHour: number | null; proofOfWork: "OFF" | "AUTOMATIC" | "ALWAYS" } | null> {
-  if (!isWellFormedSlug(slug)) return null;
-  const appeal = await db.appeal.findUnique({
-    where: { slug },
+export type SignableAppeal = { id: string; slug: string; acceptsSignatures: boolean; signLimitPerMinute: number | null; signLimitPerHour: number | null; proofOfWork: "OFF" | "AUTOMATIC" | "ALWAYS" };
+
+async function findSignableAppeals(db: Database, slugs: string[]): Promise<(SignableAppeal | null)[]> {
+  const found = await db.appeal.findMany({
+    where: { slug: { in: [...new Set(slugs)] }, status: { not: "DRAFT" } },
     select: { id: true, slug: true, status: true, closesAt: true, signLimitPerMinute: true, signLimitPerHour: true, proofOfWork: true },
   });
-  if (!appeal || appeal.status === "DRAFT") return null;
-  const { status, closesAt, ...rest } = appeal;
-  return { ...rest, acceptsSignatures: acceptsSignatures({ status, closesAt }, new Date()) };
+  const now = new Date();
+  const bySlug = new Map(found.map(({ status, closesAt, ...rest }) => [rest.slug, { ...rest, acceptsSignatures: acceptsSignatures({ status, closesAt }, now) }]));
+  return slugs.map((slug) => bySlug.get(slug) ?? null);
+}
+
+/**
+ * The little the sign action needs: which appeal, whether it still takes signatures, and its
+ * limits. Every submission asks, so lookups arriving together share one query (group reads,
+ * infra/group-commit.ts).
+ */
+const findSignableAppealTogether = /* @__PURE__ */ groupPerDatabase((db: Database) =>
+  createGroupCommit({
+    runBatch: (slugs: string[]) => findSignableAppeals(db, slugs),
+    runOne: async (slug: string) => (await findSignableAppeals(db, [slug]))[0]!,
+    maxBatch: 64,
+    maxInFlight: 2,
+  }),
+);
+
+export async function findSignableAppeal(db: Database, slug: string): Promise<SignableAppeal | null> {
+  return isWellFormedSlug(slug) ? findSignableAppealTogether(db, slug) : null;
 }
 
 /**

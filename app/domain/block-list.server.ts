@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
-import type { DatabaseOrTransaction } from "~/infra/db.server";
+import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
 import { recordAudit } from "./audit";
 import { canonicalEmail } from "./email-addresses";
 import type { SignedInOrganizer } from "./organizers";
@@ -16,19 +17,43 @@ export type BlockedKind = "EMAIL_DOMAIN" | "EMAIL" | "NETWORK";
 
 export type BlockListEntry = { id: string; kind: BlockedKind; value: string; note: string | null; createdAt: Date; createdBy: string | null };
 
-/** Whether a submission matches any entry. Network ranges are matched by Postgres' inet operators. */
-export async function isBlocked(db: DatabaseOrTransaction, submission: { emailCanonical: string; clientAddress: string }): Promise<boolean> {
-  const domain = submission.emailCanonical.slice(submission.emailCanonical.lastIndexOf("@") + 1);
-  const address = isIP(submission.clientAddress.replace(/^::ffff:/i, "")) ? submission.clientAddress.replace(/^::ffff:(?=\d)/i, "") : null;
-  const [match] = await db.$queryRaw<{ found: number }[]>`
-    SELECT 1 AS found FROM "BlockedSigner"
-    -- CASE, not AND: only network entries may be cast to inet, and SQL does not promise the order of AND.
-    WHERE (kind = 'EMAIL_DOMAIN' AND (value = ${domain} OR ${domain} LIKE '%.' || value))
-       OR (kind = 'EMAIL' AND value = ${submission.emailCanonical})
-       OR (CASE WHEN kind = 'NETWORK' AND ${address}::inet IS NOT NULL THEN value::inet >>= ${address}::inet ELSE false END)
-    LIMIT 1`;
-  return Boolean(match);
+type Submission = { emailCanonical: string; clientAddress: string };
+
+/**
+ * Which of these submissions match an entry (their positions). Network ranges are matched by
+ * Postgres' inet operators; an address that is not an IP address matches no range.
+ */
+async function findBlocked(db: Database, submissions: Submission[]): Promise<Set<number>> {
+  const domains = submissions.map(({ emailCanonical }) => emailCanonical.slice(emailCanonical.lastIndexOf("@") + 1));
+  const emails = submissions.map(({ emailCanonical }) => emailCanonical);
+  const addresses = submissions.map(({ clientAddress }) => (isIP(clientAddress.replace(/^::ffff:/i, "")) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
+  const matched = await db.$queryRaw<{ position: number }[]>`
+    SELECT submission.position::int AS position
+    FROM unnest(${domains}::text[], ${emails}::text[], ${addresses}::inet[]) WITH ORDINALITY AS submission(domain, email, address, position)
+    WHERE EXISTS (
+      SELECT 1 FROM "BlockedSigner"
+      -- CASE, not AND: only network entries may be cast to inet, and SQL does not promise the order of AND.
+      WHERE (kind = 'EMAIL_DOMAIN' AND (value = submission.domain OR submission.domain LIKE '%.' || value))
+         OR (kind = 'EMAIL' AND value = submission.email)
+         OR (CASE WHEN kind = 'NETWORK' AND submission.address IS NOT NULL THEN value::inet >>= submission.address ELSE false END))`;
+  return new Set(matched.map((row) => row.position - 1));
 }
+
+/**
+ * Whether a submission matches any entry. Checks arriving together share one query (group
+ * reads, infra/group-commit.ts): every signature is checked, so this is on the hot path.
+ */
+export const isBlocked: (db: Database, submission: Submission) => Promise<boolean> = groupPerDatabase((db: Database) =>
+  createGroupCommit({
+    runBatch: async (submissions: Submission[]) => {
+      const blocked = await findBlocked(db, submissions);
+      return submissions.map((_, position) => blocked.has(position));
+    },
+    runOne: async (submission: Submission) => (await findBlocked(db, [submission])).size > 0,
+    maxBatch: 64,
+    maxInFlight: 2,
+  }),
+);
 
 export async function listBlockedSigners(db: DatabaseOrTransaction): Promise<BlockListEntry[]> {
   return db.blockedSigner.findMany({ orderBy: [{ kind: "asc" }, { value: "asc" }] });

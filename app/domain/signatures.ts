@@ -4,7 +4,7 @@ import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { createGroupCommit, type GroupCommit } from "~/infra/group-commit";
+import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
 import { enqueueSignatureEmail, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
@@ -163,22 +163,15 @@ async function insertFirstSignatures(db: Database, rows: FirstSignature[]): Prom
   });
 }
 
-const firstSignatureWriters = new WeakMap<Database, GroupCommit<FirstSignature, string | null>>();
-
 /** First signatures go through group commit (infra/group-commit.ts), one writer per database client. */
-function writeFirstSignature(db: Database, row: FirstSignature): Promise<string | null> {
-  let writer = firstSignatureWriters.get(db);
-  if (!writer) {
-    writer = createGroupCommit({
-      writeBatch: (rows) => insertFirstSignatures(db, rows),
-      writeOne: async (one) => (await insertFirstSignatures(db, [one]))[0]!,
-      maxBatch: 64,
-      maxInFlight: 2,
-    });
-    firstSignatureWriters.set(db, writer);
-  }
-  return writer(row);
-}
+const writeFirstSignature = /* @__PURE__ */ groupPerDatabase((db: Database) =>
+  createGroupCommit({
+    runBatch: (rows: FirstSignature[]) => insertFirstSignatures(db, rows),
+    runOne: async (one: FirstSignature) => (await insertFirstSignatures(db, [one]))[0]!,
+    maxBatch: 64,
+    maxInFlight: 2,
+  }),
+);
 
 /**
  * Someone submits the sign form. Whatever the state of their address — new, waiting for

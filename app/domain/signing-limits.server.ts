@@ -118,8 +118,8 @@ export function createSigningLimitCounter(db: Database, limits: SigningLimits, s
     return positions.map((own) => new Map(own.map(({ key, position }) => [key, totals.get(key)! - batch.get(key)!.added + position])));
   };
   const count = createGroupCommit<Counter[], Map<string, number>>({
-    writeBatch: countTogether,
-    writeOne: async (counters) => (await countTogether([counters]))[0]!,
+    runBatch: countTogether,
+    runOne: async (counters) => (await countTogether([counters]))[0]!,
     maxBatch: 64,
     maxInFlight: 2,
   });

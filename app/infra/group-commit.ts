@@ -6,26 +6,31 @@
  * lets a burst of signatures through: a commit that queued a job takes PostgreSQL's cluster-wide
  * NOTIFY lock through its WAL flush, so such commits otherwise run strictly one after another.
  *
- * When a batch's write fails, each of its calls is written again on its own, so one bad call
- * cannot fail the others: its own error reaches only its caller.
+ * Reads on the hot path are gathered the same way (which appeal a slug names, whether a
+ * submission is on the block list): each round trip to Postgres costs the web process more CPU
+ * than the query costs Postgres, so one query for every request of the moment is what counts.
+ * Each call's batch starts after the call arrives, so it never gets an answer older than itself.
+ *
+ * When a batch fails, each of its calls is run again on its own, so one bad call cannot fail
+ * the others: its own error reaches only its caller.
  */
 export type GroupCommit<In, Out> = (input: In) => Promise<Out>;
 
 export function createGroupCommit<In, Out>(options: {
-  /** Writes a batch; returns one result per input, in the same order. */
-  writeBatch: (inputs: In[]) => Promise<Out[]>;
-  /** Writes one input alone (a batch of one, or the fallback after a failed batch). */
-  writeOne: (input: In) => Promise<Out>;
+  /** Runs a batch; returns one result per input, in the same order. */
+  runBatch: (inputs: In[]) => Promise<Out[]>;
+  /** Runs one input alone (a batch of one, or the fallback after a failed batch). */
+  runOne: (input: In) => Promise<Out>;
   /** At most this many calls in one statement. */
   maxBatch: number;
-  /** Batches written at the same time (each on its own connection). */
+  /** Batches run at the same time (each on its own connection). */
   maxInFlight: number;
 }): GroupCommit<In, Out> {
   type Waiting = { input: In; resolve: (out: Out) => void; reject: (error: unknown) => void };
   const queue: Waiting[] = [];
   let inFlight = 0;
 
-  const settleAlone = (waiting: Waiting) => options.writeOne(waiting.input).then(waiting.resolve, waiting.reject);
+  const settleAlone = (waiting: Waiting) => options.runOne(waiting.input).then(waiting.resolve, waiting.reject);
 
   const start = () => {
     while (inFlight < options.maxInFlight && queue.length > 0) {
@@ -34,7 +39,7 @@ export function createGroupCommit<In, Out>(options: {
       const written =
         batch.length === 1
           ? settleAlone(batch[0]!)
-          : options.writeBatch(batch.map((waiting) => waiting.input)).then(
+          : options.runBatch(batch.map((waiting) => waiting.input)).then(
               (results) => batch.forEach((waiting, index) => waiting.resolve(results[index]!)),
               () => Promise.all(batch.map(settleAlone)),
             );
@@ -50,4 +55,21 @@ export function createGroupCommit<In, Out>(options: {
       queue.push({ input, resolve, reject });
       start();
     });
+}
+
+/**
+ * One batcher per database client (each client has its own pool), made on first use: the
+ * domain's functions take the client as an argument, and tests open several. Modules the browser
+ * bundle also imports mark the call `/* @__PURE__ *\/`, so the bundler leaves it out there.
+ */
+export function groupPerDatabase<Db extends object, In, Out>(create: (db: Db) => GroupCommit<In, Out>): (db: Db, input: In) => Promise<Out> {
+  const batchers = new WeakMap<Db, GroupCommit<In, Out>>();
+  return (db, input) => {
+    let batcher = batchers.get(db);
+    if (!batcher) {
+      batcher = create(db);
+      batchers.set(db, batcher);
+    }
+    return batcher(input);
+  };
 }

@@ -37,3 +37,14 @@ export async function createBenchDatabase(benchmark: string): Promise<BenchDatab
     },
   };
 }
+
+/**
+ * A `pg` pool for a benchmark's own queries. `pool.end()` resolves before its connections have
+ * closed, so dropping the database right after (`WITH (FORCE)`) can still reach one; the pool
+ * then reports the termination as an error, which must not end the process after the figures.
+ */
+export function openBenchPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", (error) => console.warn(`(a benchmark connection ended: ${error.message})`));
+  return pool;
+}
