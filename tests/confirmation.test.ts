@@ -98,6 +98,44 @@ describe("confirming a signature", () => {
     assert.ok(jobs.every((job) => !job.dump.includes(token)), "the queue never held the token");
   });
 
+  test("presses arriving together, some twice at once: each signature counts once, and exactly one press of each offers a working withdraw link", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const tokens: string[] = [];
+    for (let index = 0; index < 40; index++) {
+      const { token, tokenHash } = createToken();
+      tokens.push(token);
+      await t.db.signature.create({
+        data: {
+          appealId: appeal.id,
+          fullName: `Together ${index}`,
+          email: `together${index}@example.org`,
+          emailCanonical: `together${index}@example.org`,
+          showPublicly: index % 2 === 0,
+          tokens: { create: { tokenHash, purpose: "CONFIRM", expiresAt: new Date(Date.now() + 60_000) } },
+        },
+      });
+    }
+    const presses = [...tokens, ...tokens.slice(0, 10)];
+    const results = await Promise.all(presses.map((token) => confirmSignature(t.db, token, "en")));
+
+    assert.ok(results.every((result) => result?.confirmed === true), "every press sees its signature confirmed");
+    assert.deepEqual(
+      results.map((result) => result?.fullName),
+      presses.map((token) => `Together ${tokens.indexOf(token)}`),
+      "each press is answered about its own signature",
+    );
+    for (const token of tokens) {
+      const offered = results.filter((result, index) => presses[index] === token && result?.withdrawToken);
+      assert.equal(offered.length, 1, "one press of each signature offers the withdraw link");
+    }
+    const stored = await t.db.signatureToken.findMany({ where: { purpose: "WITHDRAW" }, select: { tokenHash: true } });
+    const offeredHashes = results.flatMap((result) => (result?.withdrawToken ? [createHash("sha256").update(result.withdrawToken).digest("hex")] : []));
+    assert.deepEqual(stored.map((row) => Buffer.from(row.tokenHash).toString("hex")).sort(), offeredHashes.sort(), "each offered link is stored, and only those");
+    const counts = await getSignatureCounts(t.db, appeal.id);
+    assert.deepEqual(counts, { confirmed: 40, listed: 20 });
+    assert.deepEqual(counts, await recountSignatures(t.db, appeal.id));
+  });
+
   test("the count stays exact when hundreds of confirmations arrive at once", async () => {
     const appeal = await createTestAppeal(t.db);
     const signatureCount = 300;

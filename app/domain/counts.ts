@@ -1,48 +1,85 @@
 import { randomInt } from "node:crypto";
-import type { DatabaseOrTransaction } from "~/infra/db.server";
+import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
 
 /**
  * Counting confirmed signatures (docs/decisions/003-sharded-signature-counts.md).
  *
- * Each confirmation adds one to one of `countShards` rows of its appeal, chosen at random,
- * in the same statement that confirms it. Concurrent confirmations therefore rarely wait
- * on the same row, the count is exact the moment the transaction commits, and reading it is
- * a sum over at most `countShards` rows.
+ * The statement that confirms signatures adds them to one of `countShards` rows of their
+ * appeal, chosen at random. Concurrent statements therefore rarely wait on the same row, the
+ * count is exact the moment the transaction commits, and reading it is a sum over at most
+ * `countShards` rows.
  */
 export const countShards = 16;
 
 export type SignatureCounts = { confirmed: number; listed: number };
 
+type Confirming = { signatureId: string; withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null };
+
 /**
- * Marks a pending signature confirmed and counts it, in one statement: the row lock on the
- * shard is held for that statement only. Returns false when the signature was not pending
- * (already confirmed, or withdrawn), in which case nothing is counted.
+ * Marks pending signatures confirmed and counts them, in one statement: the row locks on the
+ * shards are held for that statement only, and taken in the appeals' order, so two such
+ * statements never wait on each other in a circle. Returns, per signature, whether this statement
+ * confirmed it. A signature asked for twice is confirmed by its first request; the second gets
+ * false, as if another tab had pressed a moment before.
+ */
+async function confirmAndCountTogether(db: Database, requests: Confirming[]): Promise<boolean[]> {
+  const firstOf = new Map<string, Confirming>();
+  for (const request of requests) if (!firstOf.has(request.signatureId)) firstOf.set(request.signatureId, request);
+  const firsts = [...firstOf.values()];
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+  const confirmed = await db.$queryRaw<{ id: string }[]>`
+    WITH requested AS (
+      SELECT * FROM unnest(${firsts.map((request) => request.signatureId)}::uuid[],
+                           ${firsts.map((request) => (request.withdrawalLink ? hex(request.withdrawalLink.tokenHash) : null))}::text[],
+                           ${firsts.map((request) => request.withdrawalLink?.expiresAt ?? null)}::timestamptz[])
+        AS request(id, "tokenHash", "expiresAt")
+    ), confirmed AS (
+      UPDATE "Signature" SET status = 'CONFIRMED', "confirmedAt" = now()
+      FROM requested
+      WHERE "Signature".id = requested.id AND "Signature".status = 'PENDING'
+      RETURNING "Signature".id, "Signature"."appealId", "Signature"."showPublicly" AND "Signature"."hiddenAt" IS NULL AS listed,
+                requested."tokenHash", requested."expiresAt"
+    ), offered AS (
+      INSERT INTO "SignatureToken" ("tokenHash", "signatureId", purpose, "expiresAt")
+      SELECT decode("tokenHash", 'hex'), id, 'WITHDRAW', "expiresAt" FROM confirmed WHERE "tokenHash" IS NOT NULL
+    ), counted AS (
+      INSERT INTO "SignatureCountShard" ("appealId", shard, confirmed, listed)
+      SELECT "appealId", ${randomInt(countShards)}, count(*), count(*) FILTER (WHERE listed) FROM confirmed
+      GROUP BY "appealId" ORDER BY "appealId"
+      ON CONFLICT ("appealId", shard) DO UPDATE
+        SET confirmed = "SignatureCountShard".confirmed + EXCLUDED.confirmed,
+            listed = "SignatureCountShard".listed + EXCLUDED.listed
+    )
+    SELECT id::text AS id FROM confirmed`;
+  const ids = new Set(confirmed.map((row) => row.id));
+  return requests.map((request) => ids.has(request.signatureId) && firstOf.get(request.signatureId) === request);
+}
+
+/**
+ * Marks a pending signature confirmed and counts it, in one statement. Returns false when the
+ * signature was not pending (already confirmed, or withdrawn), in which case nothing is counted.
+ * Confirmations arriving together share the statement and its commit (group commit,
+ * infra/group-commit.ts): a spike of confirmations is what this path meets.
  *
  * `withdrawalLink`: a withdraw token stored by the same statement, only if it confirms — the
  * page that confirms shows it once (withdrawals.ts), and the confirmation stays one commit.
  */
-export async function confirmAndCount(
-  db: DatabaseOrTransaction,
+const confirmTogether = /* @__PURE__ */ groupPerDatabase((db: Database) =>
+  createGroupCommit({
+    runBatch: (requests: Confirming[]) => confirmAndCountTogether(db, requests),
+    runOne: async (request: Confirming) => (await confirmAndCountTogether(db, [request]))[0]!,
+    maxBatch: 64,
+    maxInFlight: 2,
+  }),
+);
+
+export function confirmAndCount(
+  db: Database,
   signatureId: string,
   withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null = null,
 ): Promise<boolean> {
-  const shard = randomInt(countShards);
-  const counted = await db.$executeRaw`
-    WITH confirmed AS (
-      UPDATE "Signature" SET status = 'CONFIRMED', "confirmedAt" = now()
-      WHERE id = ${signatureId}::uuid AND status = 'PENDING'
-      RETURNING id, "appealId", "showPublicly" AND "hiddenAt" IS NULL AS listed
-    ), offered AS (
-      INSERT INTO "SignatureToken" ("tokenHash", "signatureId", purpose, "expiresAt")
-      SELECT ${withdrawalLink?.tokenHash ?? null}::bytea, id, 'WITHDRAW', ${withdrawalLink?.expiresAt ?? null}::timestamptz
-      FROM confirmed WHERE ${withdrawalLink?.tokenHash ?? null}::bytea IS NOT NULL
-    )
-    INSERT INTO "SignatureCountShard" ("appealId", shard, confirmed, listed)
-    SELECT "appealId", ${shard}, 1, CASE WHEN listed THEN 1 ELSE 0 END FROM confirmed
-    ON CONFLICT ("appealId", shard) DO UPDATE
-      SET confirmed = "SignatureCountShard".confirmed + EXCLUDED.confirmed,
-          listed = "SignatureCountShard".listed + EXCLUDED.listed`;
-  return counted === 1;
+  return confirmTogether(db, { signatureId, withdrawalLink });
 }
 
 export async function getSignatureCounts(db: DatabaseOrTransaction, appealId: string): Promise<SignatureCounts> {

@@ -346,41 +346,54 @@ export type ConfirmationView = {
  */
 export type Confirmation = ConfirmationView & { withdrawToken: string | null };
 
-/** What the confirmation page shows before the button is pressed. Changes nothing. */
-export async function findConfirmation(
-  db: DatabaseOrTransaction,
-  token: string,
-  locale: string,
-): Promise<ConfirmationView | null> {
-  if (!looksLikeToken(token)) return null;
-  // One round trip: this page is what a spike of confirmations hits.
-  const [found] = await db.$queryRaw<
-    {
-      purpose: string;
-      expiresAt: Date;
-      signatureId: string;
-      fullName: string;
-      showPublicly: boolean;
-      status: "PENDING" | "CONFIRMED" | "WITHDRAWN" | "HELD" | "INVALIDATED";
-      invalidatedFrom: "PENDING" | "CONFIRMED" | null;
-      appealId: string;
-      slug: string;
-      defaultLocale: string;
-      appealStatus: string;
-      closedAt: Date | null;
-      closesAt: Date | null;
-      translations: { locale: string; title: string }[];
-    }[]
-  >`
-    SELECT t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
+type ConfirmationRow = {
+  purpose: string;
+  expiresAt: Date;
+  signatureId: string;
+  fullName: string;
+  showPublicly: boolean;
+  status: "PENDING" | "CONFIRMED" | "WITHDRAWN" | "HELD" | "INVALIDATED";
+  invalidatedFrom: "PENDING" | "CONFIRMED" | null;
+  appealId: string;
+  slug: string;
+  defaultLocale: string;
+  appealStatus: string;
+  closedAt: Date | null;
+  closesAt: Date | null;
+  translations: { locale: string; title: string }[];
+};
+
+/** The rows behind these token hashes (hex), in their order; null where there is none. */
+async function findConfirmationRows(db: Database, tokenHashes: string[]): Promise<(ConfirmationRow | null)[]> {
+  const rows = await db.$queryRaw<(ConfirmationRow & { tokenHash: string })[]>`
+    SELECT wanted.hash AS "tokenHash", t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
            s.status::text AS status, s."invalidatedFrom"::text AS "invalidatedFrom", a.id AS "appealId", a.slug, a."defaultLocale",
            a.status::text AS "appealStatus", a."closedAt", a."closesAt",
            (SELECT json_agg(json_build_object('locale', tr.locale, 'title', tr.title))
               FROM "AppealTranslation" tr WHERE tr."appealId" = a.id) AS translations
-    FROM "SignatureToken" t
+    FROM unnest(${tokenHashes}::text[]) AS wanted(hash)
+    JOIN "SignatureToken" t ON t."tokenHash" = decode(wanted.hash, 'hex')
     JOIN "Signature" s ON s.id = t."signatureId"
-    JOIN "Appeal" a ON a.id = s."appealId"
-    WHERE t."tokenHash" = ${hashToken(token)}`;
+    JOIN "Appeal" a ON a.id = s."appealId"`;
+  const byHash = new Map(rows.map(({ tokenHash, ...row }) => [tokenHash, row]));
+  return tokenHashes.map((hash) => byHash.get(hash) ?? null);
+}
+
+/** Links opened and pressed together are looked up together (group reads, infra/group-commit.ts). */
+const findConfirmationRow = /* @__PURE__ */ groupPerDatabase((db: Database) =>
+  createGroupCommit({
+    runBatch: (tokenHashes: string[]) => findConfirmationRows(db, tokenHashes),
+    runOne: async (tokenHash: string) => (await findConfirmationRows(db, [tokenHash]))[0]!,
+    maxBatch: 64,
+    maxInFlight: 2,
+  }),
+);
+
+/** What the confirmation page shows before the button is pressed. Changes nothing. */
+export async function findConfirmation(db: Database, token: string, locale: string): Promise<ConfirmationView | null> {
+  if (!looksLikeToken(token)) return null;
+  // One round trip, shared with the other links of the moment: this is what a spike of confirmations hits.
+  const found = await findConfirmationRow(db, Buffer.from(hashToken(token)).toString("hex"));
   if (!found || found.purpose !== "CONFIRM") return null;
   // An invalidated signature looks like what it was (moderation.server.ts): a bot learns nothing.
   const status = found.status === "INVALIDATED" ? (found.invalidatedFrom ?? "PENDING") : found.status;
