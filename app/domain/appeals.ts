@@ -1,5 +1,5 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
+import { gatherPerDatabase } from "~/infra/group-commit";
 import { attachmentViewSelect, galleryOrder, toAttachmentView, type AttachmentView } from "./attachments";
 import { acceptsSignatures } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
@@ -207,14 +207,7 @@ async function findSignableAppeals(db: Database, slugs: string[]): Promise<(Sign
  * limits. Every submission asks, so lookups arriving together share one query (group reads,
  * infra/group-commit.ts).
  */
-const findSignableAppealTogether = /* @__PURE__ */ groupPerDatabase((db: Database) =>
-  createGroupCommit({
-    runBatch: (slugs: string[]) => findSignableAppeals(db, slugs),
-    runOne: async (slug: string) => (await findSignableAppeals(db, [slug]))[0]!,
-    maxBatch: 64,
-    maxInFlight: 2,
-  }),
-);
+const findSignableAppealTogether = /* @__PURE__ */ gatherPerDatabase(findSignableAppeals);
 
 export async function findSignableAppeal(db: Database, slug: string): Promise<SignableAppeal | null> {
   return isWellFormedSlug(slug) ? findSignableAppealTogether(db, slug) : null;

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
+import { gatherPerDatabase } from "~/infra/group-commit";
 import { recordAudit } from "./audit";
 import { canonicalEmail } from "./email-addresses";
 import type { SignedInOrganizer } from "./organizers";
@@ -20,10 +20,10 @@ export type BlockListEntry = { id: string; kind: BlockedKind; value: string; not
 type Submission = { emailCanonical: string; clientAddress: string };
 
 /**
- * Which of these submissions match an entry (their positions). Network ranges are matched by
+ * Which of these submissions match an entry. Network ranges are matched by
  * Postgres' inet operators; an address that is not an IP address matches no range.
  */
-async function findBlocked(db: Database, submissions: Submission[]): Promise<Set<number>> {
+async function findBlocked(db: Database, submissions: Submission[]): Promise<boolean[]> {
   const domains = submissions.map(({ emailCanonical }) => emailCanonical.slice(emailCanonical.lastIndexOf("@") + 1));
   const emails = submissions.map(({ emailCanonical }) => emailCanonical);
   const addresses = submissions.map(({ clientAddress }) => (isIP(clientAddress.replace(/^::ffff:/i, "")) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
@@ -36,24 +36,15 @@ async function findBlocked(db: Database, submissions: Submission[]): Promise<Set
       WHERE (kind = 'EMAIL_DOMAIN' AND (value = submission.domain OR submission.domain LIKE '%.' || value))
          OR (kind = 'EMAIL' AND value = submission.email)
          OR (CASE WHEN kind = 'NETWORK' AND submission.address IS NOT NULL THEN value::inet >>= submission.address ELSE false END))`;
-  return new Set(matched.map((row) => row.position - 1));
+  const blocked = new Set(matched.map((row) => row.position - 1));
+  return submissions.map((_, position) => blocked.has(position));
 }
 
 /**
  * Whether a submission matches any entry. Checks arriving together share one query (group
  * reads, infra/group-commit.ts): every signature is checked, so this is on the hot path.
  */
-export const isBlocked: (db: Database, submission: Submission) => Promise<boolean> = groupPerDatabase((db: Database) =>
-  createGroupCommit({
-    runBatch: async (submissions: Submission[]) => {
-      const blocked = await findBlocked(db, submissions);
-      return submissions.map((_, position) => blocked.has(position));
-    },
-    runOne: async (submission: Submission) => (await findBlocked(db, [submission])).size > 0,
-    maxBatch: 64,
-    maxInFlight: 2,
-  }),
-);
+export const isBlocked: (db: Database, submission: Submission) => Promise<boolean> = gatherPerDatabase(findBlocked);
 
 export async function listBlockedSigners(db: DatabaseOrTransaction): Promise<BlockListEntry[]> {
   return db.blockedSigner.findMany({ orderBy: [{ kind: "asc" }, { value: "asc" }] });

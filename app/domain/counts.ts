@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
+import { gatherPerDatabase } from "~/infra/group-commit";
 
 /**
  * Counting confirmed signatures (docs/decisions/003-sharded-signature-counts.md).
@@ -65,14 +65,7 @@ async function confirmAndCountTogether(db: Database, requests: Confirming[]): Pr
  * `withdrawalLink`: a withdraw token stored by the same statement, only if it confirms — the
  * page that confirms shows it once (withdrawals.ts), and the confirmation stays one commit.
  */
-const confirmTogether = /* @__PURE__ */ groupPerDatabase((db: Database) =>
-  createGroupCommit({
-    runBatch: (requests: Confirming[]) => confirmAndCountTogether(db, requests),
-    runOne: async (request: Confirming) => (await confirmAndCountTogether(db, [request]))[0]!,
-    maxBatch: 64,
-    maxInFlight: 2,
-  }),
-);
+const confirmTogether = /* @__PURE__ */ gatherPerDatabase(confirmAndCountTogether);
 
 export function confirmAndCount(
   db: Database,

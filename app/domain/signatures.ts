@@ -4,7 +4,7 @@ import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { createGroupCommit, groupPerDatabase } from "~/infra/group-commit";
+import { gatherPerDatabase } from "~/infra/group-commit";
 import { enqueueSignatureEmail, signatureEmailJobsForInsertedRows, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
 import { confirmAndCount } from "./counts";
@@ -164,14 +164,7 @@ async function insertFirstSignatures(db: Database, rows: FirstSignature[]): Prom
 }
 
 /** First signatures go through group commit (infra/group-commit.ts), one writer per database client. */
-const writeFirstSignature = /* @__PURE__ */ groupPerDatabase((db: Database) =>
-  createGroupCommit({
-    runBatch: (rows: FirstSignature[]) => insertFirstSignatures(db, rows),
-    runOne: async (one: FirstSignature) => (await insertFirstSignatures(db, [one]))[0]!,
-    maxBatch: 64,
-    maxInFlight: 2,
-  }),
-);
+const writeFirstSignature = /* @__PURE__ */ gatherPerDatabase(insertFirstSignatures);
 
 /**
  * Someone submits the sign form. Whatever the state of their address — new, waiting for
@@ -380,14 +373,7 @@ async function findConfirmationRows(db: Database, tokenHashes: string[]): Promis
 }
 
 /** Links opened and pressed together are looked up together (group reads, infra/group-commit.ts). */
-const findConfirmationRow = /* @__PURE__ */ groupPerDatabase((db: Database) =>
-  createGroupCommit({
-    runBatch: (tokenHashes: string[]) => findConfirmationRows(db, tokenHashes),
-    runOne: async (tokenHash: string) => (await findConfirmationRows(db, [tokenHash]))[0]!,
-    maxBatch: 64,
-    maxInFlight: 2,
-  }),
-);
+const findConfirmationRow = /* @__PURE__ */ gatherPerDatabase(findConfirmationRows);
 
 /** What the confirmation page shows before the button is pressed. Changes nothing. */
 export async function findConfirmation(db: Database, token: string, locale: string): Promise<ConfirmationView | null> {

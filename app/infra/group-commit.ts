@@ -58,16 +58,23 @@ export function createGroupCommit<In, Out>(options: {
 }
 
 /**
- * One batcher per database client (each client has its own pool), made on first use: the
- * domain's functions take the client as an argument, and tests open several. Modules the browser
- * bundle also imports mark the call `/* @__PURE__ *\/`, so the bundler leaves it out there.
+ * The usual shape of a batcher: one function runs a batch (a lone call is a batch of one), up
+ * to 64 calls a batch and two batches at a time, and one batcher per database client (each client
+ * has its own pool), made on first use: the domain's functions take the client as an argument,
+ * and tests open several. Modules the browser bundle also imports mark the call
+ * `/* @__PURE__ *\/`, so the bundler leaves it out there.
  */
-export function groupPerDatabase<Db extends object, In, Out>(create: (db: Db) => GroupCommit<In, Out>): (db: Db, input: In) => Promise<Out> {
+export function gatherPerDatabase<Db extends object, In, Out>(run: (db: Db, inputs: In[]) => Promise<Out[]>): (db: Db, input: In) => Promise<Out> {
   const batchers = new WeakMap<Db, GroupCommit<In, Out>>();
   return (db, input) => {
     let batcher = batchers.get(db);
     if (!batcher) {
-      batcher = create(db);
+      batcher = createGroupCommit<In, Out>({
+        runBatch: (inputs) => run(db, inputs),
+        runOne: async (one) => (await run(db, [one]))[0]!,
+        maxBatch: 64,
+        maxInFlight: 2,
+      });
       batchers.set(db, batcher);
     }
     return batcher(input);
