@@ -1,14 +1,7 @@
-import type { Page } from "@playwright/test";
 import { confirmAndCount } from "~/domain/counts";
 import { signAppeal, validateSignature } from "~/domain/signatures";
-import { expect, expectNoAccessibilityViolations, signInAs, test } from "./support/fixtures";
+import { countOnVisit, expect, expectNoAccessibilityViolations, signInAs, test } from "./support/fixtures";
 
-/** The number a visitor reads in the count box. */
-async function shownCount(page: Page, path: string): Promise<number> {
-  await page.goto(path);
-  const text = await page.getByTestId("signature-count").locator(".count").innerText();
-  return /^No signatures/.test(text) ? 0 : Number(text.replace(/[^\d]/g, ""));
-}
 
 const sheet = [
   "Name;Role;City;Country;Date collected;Email;List publicly",
@@ -27,7 +20,7 @@ test.describe("An organizer imports signatures collected on paper", () => {
     await confirmAndCount(db, signatureId);
 
     const visitor = await (await browser.newContext()).newPage();
-    await expect.poll(() => shownCount(visitor, appeal.path)).toBe(1);
+    await expect.poll(() => countOnVisit(visitor, appeal.path)).toBe(1);
 
     await signInAs(context, db, "EDITOR");
     await page.goto(`/organize/appeals/${appeal.id}`);
@@ -53,7 +46,7 @@ test.describe("An organizer imports signatures collected on paper", () => {
     await expect(rejected.getByRole("row").filter({ hasText: "Nowhere Person" })).toContainText("Country not recognised");
     await expect(rejected.getByRole("row").filter({ hasText: "Online Already" })).toContainText("Already signed this appeal");
     await expect(page.getByTestId("paper-accepted").getByRole("row")).toHaveCount(3);
-    expect(await shownCount(visitor, appeal.path)).toBe(1);
+    expect(await countOnVisit(visitor, appeal.path)).toBe(1);
 
     await expectNoAccessibilityViolations(page);
     for (const width of [1280, 390]) {
@@ -68,7 +61,7 @@ test.describe("An organizer imports signatures collected on paper", () => {
     await expectNoAccessibilityViolations(page);
     await page.screenshot({ path: testInfo.outputPath("paper-imported-1280.png"), fullPage: true });
 
-    await expect.poll(() => shownCount(visitor, appeal.path)).toBe(3);
+    await expect.poll(() => countOnVisit(visitor, appeal.path)).toBe(3);
     await visitor.goto(`${appeal.path}/signers`);
     await expect(visitor.getByText("Greta Paper")).toBeVisible();
     await expect(visitor.getByText("Hidden Paperson")).toHaveCount(0);
@@ -76,6 +69,6 @@ test.describe("An organizer imports signatures collected on paper", () => {
     await page.getByRole("button", { name: "Undo the import of market-stall.csv: remove its 2 signatures" }).click();
     await expect(page.getByRole("status")).toHaveText("Import undone: 2 signatures removed.");
     await expect(page.getByTestId("paper-history")).toContainText("Undone");
-    await expect.poll(() => shownCount(visitor, appeal.path)).toBe(1);
+    await expect.poll(() => countOnVisit(visitor, appeal.path)).toBe(1);
   });
 });

@@ -2,21 +2,12 @@ import type { Page } from "@playwright/test";
 import { confirmAndCount } from "~/domain/counts";
 import { signAppeal, validateSignature } from "~/domain/signatures";
 import type { Database } from "~/infra/db.server";
-import { confirmationLink, expect, expectNoAccessibilityViolations, fillAndSubmitSignForm, signInAs, test } from "./support/fixtures";
+import { confirmationLink, countOnVisit, expect, expectNoAccessibilityViolations, fillAndSubmitSignForm, signInAs, test } from "./support/fixtures";
 
-/**
- * The number a visitor reads in the count box. Public pages are cached for a second
- * (PAGE_CACHE_SECONDS), so a change shows within two: callers poll it.
- */
-async function shownCount(page: Page, path: string): Promise<number> {
-  await page.goto(path);
-  const text = await page.getByTestId("signature-count").locator(".count").innerText();
-  return /^No signatures/.test(text) ? 0 : Number(text.replace(/[^\d]/g, ""));
-}
 
 /** The count and whether the troll is on the public list, as a visitor reads them. */
 async function publicView(page: Page, path: string): Promise<{ count: number; listsTroll: boolean }> {
-  const count = await shownCount(page, path);
+  const count = await countOnVisit(page, path);
   return { count, listsTroll: (await page.getByText("Troll McTrollface").count()) > 0 };
 }
 
@@ -44,7 +35,7 @@ test.describe("An organizer moderates the signatures of an appeal", () => {
     await signed(db, appeal.id, "Troll McTrollface", "troll@example.net", { confirm: true, networkAddress: "198.51.100.4" });
     for (const index of [1, 2, 3]) await signed(db, appeal.id, `Spam Bot ${index}`, `bot${index}@spam.example`, { confirm: true, networkAddress: `192.0.2.${index}` });
     await signed(db, appeal.id, "Spam Bot Pending", "pending@spam.example", { confirm: false, networkAddress: "192.0.2.9" });
-    await expect.poll(() => shownCount(visitorPage, appeal.path)).toBe(5);
+    await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(5);
     await expect(visitorPage.getByText("Troll McTrollface")).toBeVisible();
 
     await signInAs(context, db, "EDITOR");
@@ -72,19 +63,19 @@ test.describe("An organizer moderates the signatures of an appeal", () => {
     // Invalidate: the count drops by one. Restore: it comes back.
     await page.getByRole("button", { name: "Invalidate the signature of Troll McTrollface" }).click();
     await expect(page.getByRole("status")).toHaveText("The signature is invalidated: it no longer counts.");
-    await expect.poll(() => shownCount(visitorPage, appeal.path)).toBe(4);
+    await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(4);
     await page.getByRole("button", { name: "Restore the signature of Troll McTrollface" }).click();
     await expect(page.getByRole("status")).toHaveText("The signature is restored.");
-    await expect.poll(() => shownCount(visitorPage, appeal.path)).toBe(5);
+    await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(5);
 
     // Bulk: the number that match first, nothing changed yet; then one action; then undo.
     await page.getByLabel("Email domain").last().fill("spam.example");
     await page.getByRole("button", { name: "Count matching signatures" }).click();
     await expect(page.getByTestId("bulk-matches")).toHaveText("4 signatures match: 3 confirmed (the count drops by 3) and 1 not yet confirmed.");
-    await expect.poll(() => shownCount(visitorPage, appeal.path)).toBe(5);
+    await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(5);
     await page.getByRole("button", { name: "Invalidate 4 signatures" }).click();
     await expect(page.getByRole("status")).toHaveText("4 signatures invalidated. You can undo this below.");
-    await expect.poll(() => shownCount(visitorPage, appeal.path)).toBe(2);
+    await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(2);
     await page.getByLabel("State").selectOption("invalidated");
     await page.getByRole("button", { name: "Show signatures" }).click();
     await expect(table.getByRole("row")).toHaveCount(5);
@@ -92,7 +83,7 @@ test.describe("An organizer moderates the signatures of an appeal", () => {
     await page.getByRole("button", { name: /^Undo the bulk invalidation of / }).click();
     await expect(page.getByRole("status")).toHaveText("Undone: 4 signatures restored.");
     await expect(page.getByText("No signatures match.")).toBeVisible();
-    await expect.poll(() => shownCount(visitorPage, appeal.path)).toBe(5);
+    await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(5);
 
     const audit = await db.auditEvent.findMany({ where: { appealId: appeal.id }, orderBy: { id: "asc" }, select: { action: true, details: true } });
     expect(audit.map((event) => [event.action, (event.details as { count?: number }).count])).toEqual([

@@ -1,15 +1,5 @@
-import type { Page } from "@playwright/test";
-import { confirmationLink, expect, expectNoAccessibilityViolations, fillAndSubmitSignForm, test } from "./support/fixtures";
+import { confirmationLink, countOnVisit, expect, expectNoAccessibilityViolations, fillAndSubmitSignForm, test } from "./support/fixtures";
 
-/**
- * The number a visitor reads in the count box of a fresh visit. Public pages are kept for a second
- * (PAGE_CACHE_SECONDS) and may be served up to two old, so a change shows within two: callers poll.
- */
-async function shownCount(page: Page, path: string): Promise<number> {
-  await page.goto(path);
-  const text = await page.getByTestId("signature-count").locator(".count").innerText();
-  return /^No signatures/.test(text) ? 0 : Number(text.replace(/[^\d]/g, ""));
-}
 
 /** A withdraw link in an email, as a person would click it. */
 function withdrawLink(text: string): string {
@@ -46,7 +36,7 @@ test.describe("Aigerim withdraws her signature", () => {
     await expect(page.getByText("To withdraw your signature, use the link in any of our emails about it.")).toBeVisible();
     await expect(page.getByRole("link", { name: "Withdraw your signature" })).toHaveCount(0);
 
-    await expect.poll(() => shownCount(page, appeal.path)).toBe(1);
+    await expect.poll(() => countOnVisit(page, appeal.path)).toBe(1);
     await expect(page.getByTestId("signer-list")).toContainText("Aigerim Nurlanovna, journalist");
 
     const signature = await db.signature.findFirstOrThrow({ where: { appealId: appeal.id } });
@@ -65,7 +55,7 @@ test.describe("Aigerim withdraws her signature", () => {
     expect(await db.signature.findUniqueOrThrow({ where: { id: signature.id } })).toEqual(beforeOpening);
     const secondTab = await context.newPage();
     await secondTab.goto(linkFromEmail);
-    await expect.poll(() => shownCount(secondTab, appeal.path)).toBe(1);
+    await expect.poll(() => countOnVisit(secondTab, appeal.path)).toBe(1);
 
     // She presses the button.
     await secondTab.goto(linkFromEmail);
@@ -78,7 +68,7 @@ test.describe("Aigerim withdraws her signature", () => {
     await expect(secondTab.getByRole("heading", { name: "Your signature is withdrawn" })).toBeVisible();
     expect(await secondTab.locator("main").innerText()).toBe(await page.locator("main").innerText());
 
-    await expect.poll(() => shownCount(page, appeal.path)).toBe(0);
+    await expect.poll(() => countOnVisit(page, appeal.path)).toBe(0);
     await expect(page.getByText("Aigerim Nurlanovna")).toHaveCount(0);
 
     const after = await db.signature.findUniqueOrThrow({ where: { id: signature.id } });

@@ -120,6 +120,22 @@ export function confirmationLink(message: MailboxMessage): string {
   return link;
 }
 
+/** The number a visitor reads in the count box of the page as it is now. */
+export async function countOnPage(page: Page): Promise<number> {
+  const text = await page.getByTestId("signature-count").locator(".count").innerText();
+  return /^No signatures/.test(text) ? 0 : Number(text.replace(/[^\d]/g, ""));
+}
+
+/**
+ * The number a visitor reads on a fresh visit. Public pages are kept for a second
+ * (PAGE_CACHE_SECONDS) and may be served up to two old, so after a change callers poll:
+ * `await expect.poll(() => countOnVisit(page, path)).toBe(n)`.
+ */
+export async function countOnVisit(page: Page, path: string): Promise<number> {
+  await page.goto(path);
+  return countOnPage(page);
+}
+
 /** axe-core finds no accessibility violations on the page as it is now. */
 export async function expectNoAccessibilityViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
