@@ -89,7 +89,10 @@ test.describe("A reader in each language", () => {
     await tabTo(page, "main button[type=submit]");
     await page.keyboard.press("Enter");
     await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
-    await page.goto(appeal.path);
-    await expect(page.getByTestId("signature-count").locator(".count")).toHaveText("1 signature");
+    // Public pages may be served up to two seconds old (PAGE_CACHE_SECONDS): fresh visits until it shows.
+    await expect(async () => {
+      await page.goto(appeal.path);
+      await expect(page.getByTestId("signature-count").locator(".count")).toHaveText("1 signature", { timeout: 500 });
+    }).toPass();
   });
 });
