@@ -24,6 +24,30 @@ describe("confirming a signature", () => {
     return { signatureId, token: confirmationToken(latest) };
   }
 
+  /**
+   * Pending signatures with known confirmation links, written directly (for tests about
+   * counting): "<name> <index>", every `listedEvery`-th one listed. Returns their tokens in order.
+   */
+  async function pendingSignaturesWithLinks(appealId: string, options: { count: number; name: string; listedEvery: number }): Promise<string[]> {
+    const tokens: string[] = [];
+    for (let index = 0; index < options.count; index++) {
+      const { token, tokenHash } = createToken();
+      tokens.push(token);
+      const email = `${options.name.toLowerCase()}${index}@example.org`;
+      await t.db.signature.create({
+        data: {
+          appealId,
+          fullName: `${options.name} ${index}`,
+          email,
+          emailCanonical: email,
+          showPublicly: index % options.listedEvery === 0,
+          tokens: { create: { tokenHash, purpose: "CONFIRM", expiresAt: new Date(Date.now() + 60_000) } },
+        },
+      });
+    }
+    return tokens;
+  }
+
   test("opening the link shows what will be confirmed and changes nothing", async () => {
     const appeal = await createTestAppeal(t.db);
     const { signatureId, token } = await signAndReceiveLink(appeal.id, "open-only@example.org");
@@ -100,21 +124,7 @@ describe("confirming a signature", () => {
 
   test("presses arriving together, some twice at once: each signature counts once, and exactly one press of each offers a working withdraw link", async () => {
     const appeal = await createTestAppeal(t.db);
-    const tokens: string[] = [];
-    for (let index = 0; index < 40; index++) {
-      const { token, tokenHash } = createToken();
-      tokens.push(token);
-      await t.db.signature.create({
-        data: {
-          appealId: appeal.id,
-          fullName: `Together ${index}`,
-          email: `together${index}@example.org`,
-          emailCanonical: `together${index}@example.org`,
-          showPublicly: index % 2 === 0,
-          tokens: { create: { tokenHash, purpose: "CONFIRM", expiresAt: new Date(Date.now() + 60_000) } },
-        },
-      });
-    }
+    const tokens = await pendingSignaturesWithLinks(appeal.id, { count: 40, name: "Together", listedEvery: 2 });
     const presses = [...tokens, ...tokens.slice(0, 10)];
     const results = await Promise.all(presses.map((token) => confirmSignature(t.db, token, "en")));
 
@@ -139,22 +149,7 @@ describe("confirming a signature", () => {
   test("the count stays exact when hundreds of confirmations arrive at once", async () => {
     const appeal = await createTestAppeal(t.db);
     const signatureCount = 300;
-    const tokens: string[] = [];
-    // Pending signatures with known tokens, written directly: this test is about counting.
-    for (let index = 0; index < signatureCount; index++) {
-      const { token, tokenHash } = createToken();
-      tokens.push(token);
-      await t.db.signature.create({
-        data: {
-          appealId: appeal.id,
-          fullName: `Signer ${index}`,
-          email: `s${index}@example.org`,
-          emailCanonical: `s${index}@example.org`,
-          showPublicly: index % 3 === 0,
-          tokens: { create: { tokenHash, purpose: "CONFIRM", expiresAt: new Date(Date.now() + 60_000) } },
-        },
-      });
-    }
+    const tokens = await pendingSignaturesWithLinks(appeal.id, { count: signatureCount, name: "Signer", listedEvery: 3 });
     const pending = [...tokens, ...tokens.slice(0, 50)]; // some pressed twice
     await Promise.all(Array.from({ length: 16 }, async () => {
       for (let token = pending.pop(); token; token = pending.pop()) await confirmSignature(t.db, token, "en");
