@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { confirmationLink, expect, expectNoAccessibilityViolations, test } from "./support/fixtures";
+import { confirmationLink, expect, expectNoAccessibilityViolations, expectOnFreshVisit, test } from "./support/fixtures";
 
 const languages = [
   { code: "en", heading: "Add your name" },
@@ -89,10 +89,8 @@ test.describe("A reader in each language", () => {
     await tabTo(page, "main button[type=submit]");
     await page.keyboard.press("Enter");
     await expect(page.getByRole("heading", { name: "Thank you, your signature is confirmed" })).toBeVisible();
-    // Public pages may be served up to two seconds old (PAGE_CACHE_SECONDS): fresh visits until it shows.
-    await expect(async () => {
-      await page.goto(appeal.path);
+    await expectOnFreshVisit(page, appeal.path, async () => {
       await expect(page.getByTestId("signature-count").locator(".count")).toHaveText("1 signature", { timeout: 500 });
-    }).toPass();
+    });
   });
 });

@@ -136,6 +136,18 @@ export async function countOnVisit(page: Page, path: string): Promise<number> {
   return countOnPage(page);
 }
 
+/**
+ * Visits `path` afresh until `check` passes on what the page shows: after a change a public page
+ * may still be served up to two seconds old (PAGE_CACHE_SECONDS), so one visit proves nothing.
+ * Each check gets a short timeout, so a stale page is replaced by a new visit quickly.
+ */
+export async function expectOnFreshVisit(page: Page, path: string, check: () => Promise<void>): Promise<void> {
+  await expect(async () => {
+    await page.goto(path);
+    await check();
+  }).toPass({ timeout: 10_000 });
+}
+
 /** axe-core finds no accessibility violations on the page as it is now. */
 export async function expectNoAccessibilityViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
