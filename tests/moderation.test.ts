@@ -8,8 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { setTimeout } from "node:timers/promises";
 import fc from "fast-check";
-import { confirmAndCount, getSignatureCounts, recountSignatures } from "~/domain/counts";
+import pg from "pg";
+import { confirmAndCount, confirmManyAndCount, getSignatureCounts, recountSignatures } from "~/domain/counts";
 import {
   applyBulkInvalidation,
   listBulkInvalidations,
@@ -334,6 +336,61 @@ describe("moderation", () => {
       assert.deepEqual(await exactCounts(t.db, appeal.id, "after an invalidation through the page"), { confirmed: 0, listed: 0 });
     } finally {
       await context.close();
+    }
+  });
+
+  test("a bulk invalidation and a batch of confirmations meeting on the same signatures in opposite orders both finish", async () => {
+    const editor = await anEditor(t.db);
+    // Enough other signatures that PostgreSQL reads these through indexes, as in a real table:
+    // the batch then meets its signatures in the order asked, and the bulk statement in the order
+    // of an index. Asking in both orders makes one of them the opposite of the bulk statement's.
+    const elsewhere = await createTestAppeal(t.db);
+    await t.db.$executeRaw`
+      INSERT INTO "Signature" (id, "appealId", "fullName", "emailCanonical", status)
+      SELECT gen_random_uuid(), ${elsewhere.id}::uuid, 'Someone else', 'someone' || n || '@elsewhere.example', 'CONFIRMED'
+      FROM generate_series(1, 5000) AS n`;
+    await t.db.$executeRaw`ANALYZE "Signature"`;
+
+    // Someone else holds one of the signatures for a moment, so both statements queue behind it.
+    // Another connection watches them queue: a transaction sees pg_stat_activity as it was when it began.
+    const holder = new pg.Client({ connectionString: t.url });
+    const watcher = new pg.Client({ connectionString: t.url });
+    await Promise.all([holder.connect(), watcher.connect()]);
+    // Until `count` statements wait on row locks, or one of `statements` has already ended (failed).
+    const waitingOnLocks = async (count: number, ...statements: Promise<unknown>[]) => {
+      let ended = false;
+      for (const statement of statements) statement.then(() => (ended = true), () => (ended = true));
+      while (!ended) {
+        const { rows } = await watcher.query<{ waiting: number }>(
+          "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (rows[0]!.waiting >= count) return;
+        await setTimeout(10);
+      }
+    };
+    try {
+      for (const batchOrder of ["higher id first", "lower id first"]) {
+        const appeal = await createTestAppeal(t.db);
+        const [lower, higher] = [await sign(t.db, appeal.id, "one@wave.example"), await sign(t.db, appeal.id, "two@wave.example")].sort() as [string, string];
+        const asked = batchOrder === "higher id first" ? [higher, lower] : [lower, higher];
+        // Held: the signature both statements would lock second, if they went in opposite orders.
+        await holder.query("BEGIN");
+        await holder.query('SELECT id FROM "Signature" WHERE id = $1 FOR UPDATE', [asked[1]]);
+        const bulk = applyBulkInvalidation(t.db, editor, appeal.id, criteria({ domain: "wave.example" }), new Date());
+        await waitingOnLocks(1, bulk);
+        const batch = confirmManyAndCount(t.db, asked.map((signatureId) => ({ signatureId, withdrawalLink: null })));
+        await waitingOnLocks(2, bulk, batch);
+        await holder.query("ROLLBACK");
+
+        const [bulkOutcome, batchOutcome] = await Promise.allSettled([bulk, batch]);
+        assert.equal(bulkOutcome.status, "fulfilled", `${batchOrder}: the organizer's bulk invalidation failed: ${String((bulkOutcome as PromiseRejectedResult).reason)}`);
+        assert.equal(batchOutcome.status, "fulfilled", `${batchOrder}: the confirmations failed: ${String((batchOutcome as PromiseRejectedResult).reason)}`);
+        assert.equal(bulkOutcome.value?.invalidated, 2, `${batchOrder}: the bulk action, queued first, set both aside`);
+        assert.deepEqual(batchOutcome.value, [false, false], `${batchOrder}: so neither was confirmed`);
+        assert.deepEqual(await exactCounts(t.db, appeal.id, `after both (${batchOrder})`), { confirmed: 0, listed: 0 });
+      }
+    } finally {
+      await Promise.all([holder.end(), watcher.end()]);
     }
   });
 

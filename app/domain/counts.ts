@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
+import { pendingLockedInIdOrder } from "./signature-locks.server";
 
 /**
  * Counting confirmed signatures (docs/decisions/003-sharded-signature-counts.md).
@@ -14,7 +15,7 @@ export const countShards = 16;
 
 export type SignatureCounts = { confirmed: number; listed: number };
 
-type Confirming = { signatureId: string; withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null };
+export type Confirming = { signatureId: string; withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null };
 
 /**
  * Marks pending signatures confirmed and counts them, in one statement: the row locks on the
@@ -23,7 +24,7 @@ type Confirming = { signatureId: string; withdrawalLink: { tokenHash: Uint8Array
  * confirmed it. A signature asked for twice is confirmed by its first request; the second gets
  * false, as if another tab had pressed a moment before.
  */
-async function confirmAndCountTogether(db: Database, requests: Confirming[]): Promise<boolean[]> {
+export async function confirmManyAndCount(db: Database, requests: Confirming[]): Promise<boolean[]> {
   const firstOf = new Map<string, Confirming>();
   for (const request of requests) if (!firstOf.has(request.signatureId)) firstOf.set(request.signatureId, request);
   const firsts = [...firstOf.values()];
@@ -38,6 +39,7 @@ async function confirmAndCountTogether(db: Database, requests: Confirming[]): Pr
       UPDATE "Signature" SET status = 'CONFIRMED', "confirmedAt" = now()
       FROM requested
       WHERE "Signature".id = requested.id AND "Signature".status = 'PENDING'
+        AND ${pendingLockedInIdOrder(firsts.map((request) => request.signatureId))}
       RETURNING "Signature".id, "Signature"."appealId", "Signature"."showPublicly" AND "Signature"."hiddenAt" IS NULL AS listed,
                 requested."tokenHash", requested."expiresAt"
     ), offered AS (
@@ -65,7 +67,7 @@ async function confirmAndCountTogether(db: Database, requests: Confirming[]): Pr
  * `withdrawalLink`: a withdraw token stored by the same statement, only if it confirms — the
  * page that confirms shows it once (withdrawals.ts), and the confirmation stays one commit.
  */
-const confirmTogether = /* @__PURE__ */ gatherPerDatabase(confirmAndCountTogether);
+const confirmTogether = /* @__PURE__ */ gatherPerDatabase(confirmManyAndCount);
 
 export function confirmAndCount(
   db: Database,

@@ -7,6 +7,7 @@ import { recordAudit, type AuditAction } from "./audit";
 import { isEmailDomain, isNetwork } from "./block-list.server";
 import { countShards } from "./counts";
 import { isModerationState, type ModerationState } from "./moderation-states";
+import { lockedInIdOrder } from "./signature-locks.server";
 import type { SignedInOrganizer } from "./organizers";
 import { decodeCursor, encodeCursor } from "./signers";
 import { containsPattern } from "./text-search";
@@ -63,7 +64,7 @@ function invalidation(where: Prisma.Sql, actionId: string | null): Prisma.Sql {
   return Prisma.sql`
     UPDATE "Signature" SET status = 'INVALIDATED', "invalidatedFrom" = status, "invalidatedAt" = now(),
       "invalidatedByActionId" = ${actionId}::uuid
-    WHERE ${where} AND status IN ('PENDING', 'CONFIRMED')
+    WHERE ${lockedInIdOrder(Prisma.sql`${where} AND status IN ('PENDING', 'CONFIRMED')`)} AND status IN ('PENDING', 'CONFIRMED')
     RETURNING id, "appealId",
       CASE WHEN "invalidatedFrom" = 'CONFIRMED' THEN -1 ELSE 0 END AS "confirmedChange",
       CASE WHEN "invalidatedFrom" = 'CONFIRMED' AND ${listedNow} THEN -1 ELSE 0 END AS "listedChange"`;
@@ -74,7 +75,7 @@ function restoration(where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     UPDATE "Signature" SET status = COALESCE("invalidatedFrom", 'PENDING'), "invalidatedFrom" = NULL,
       "invalidatedAt" = NULL, "invalidatedByActionId" = NULL
-    WHERE ${where}
+    WHERE ${lockedInIdOrder(where)} AND status = 'INVALIDATED'
     RETURNING id, "appealId",
       CASE WHEN status = 'CONFIRMED' THEN 1 ELSE 0 END AS "confirmedChange",
       CASE WHEN status = 'CONFIRMED' AND ${listedNow} THEN 1 ELSE 0 END AS "listedChange"`;

@@ -148,7 +148,9 @@ async function insertFirstSignatures(db: Database, rows: FirstSignature[]): Prom
       SELECT gen_random_uuid(), "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
              locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
              CASE WHEN "heldReason" IS NULL THEN 'PENDING' ELSE 'HELD' END::"SignatureStatus", "heldReason", CASE WHEN "heldReason" IS NULL THEN 1 ELSE 0 END
-      FROM input ORDER BY ordinal
+      -- One order for every batch, so two batches holding the same addresses never wait on each
+      -- other in a circle; an address's earliest input comes first and is the one kept.
+      FROM input ORDER BY "appealId", "emailCanonical", ordinal
       ON CONFLICT ("appealId", "emailCanonical") DO NOTHING
       RETURNING id, "appealId", "emailCanonical", "heldReason"
     ),
