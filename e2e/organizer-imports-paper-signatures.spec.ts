@@ -66,6 +66,24 @@ test.describe("An organizer imports signatures collected on paper", () => {
     await expect(visitor.getByText("Greta Paper")).toBeVisible();
     await expect(visitor.getByText("Hidden Paperson")).toHaveCount(0);
 
+    // On the Signatures tab she narrows the table to what came on paper, and sees which file each came in.
+    await page.getByRole("link", { name: "Signatures", exact: true }).click();
+    await page.getByLabel("Where signed").selectOption({ label: "On paper" });
+    await page.getByRole("button", { name: "Show signatures" }).click();
+    await expect(page).toHaveURL(/[?&]source=paper/);
+    const rows = page.getByRole("table").getByRole("row").filter({ has: page.getByRole("cell") });
+    await expect(rows).toHaveCount(2);
+    await expect(rows.filter({ hasText: "Greta Paper" })).toContainText("On paper, imported from market-stall.csv");
+    await expect(rows.filter({ hasText: "Hidden Paperson" })).toContainText("On paper, imported from market-stall.csv");
+    await expect(page.getByRole("table")).not.toContainText("Online Already");
+    await expectNoAccessibilityViolations(page);
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: testInfo.outputPath(`paper-in-signatures-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("link", { name: "Paper", exact: true }).click();
+
     await page.getByRole("button", { name: "Undo the import of market-stall.csv: remove its 2 signatures" }).click();
     await expect(page.getByRole("status")).toHaveText("Import undone: 2 signatures removed.");
     await expect(page.getByTestId("paper-history")).toContainText("Undone");

@@ -27,6 +27,7 @@ import {
   type SignatureFilters,
 } from "~/domain/moderation.server";
 import type { SignedInOrganizer } from "~/domain/organizers";
+import { applyPaperImport, stagePaperImport } from "~/domain/paper-signatures";
 import { listPublicSigners } from "~/domain/signers";
 import { confirmSignature, signAppeal, validateSignature } from "~/domain/signatures";
 import { createWithdrawalToken, withdrawSignature } from "~/domain/withdrawals";
@@ -258,6 +259,11 @@ describe("moderation", () => {
     }
     await moderateSignature(t.db, editor, appeal.id, ids[1]!, "hide");
     await moderateSignature(t.db, editor, appeal.id, ids[2]!, "invalidate");
+    // Two more collected on paper, imported from a sheet.
+    const sheet = "name,city,country,date_collected\nGreta Paper,Ghent,BE,2026-03-02\nPaul Paper,Lyon,FR,2026-03-02\n";
+    const staged = await stagePaperImport(t.db, editor, appeal.id, { fileName: "market stall.csv", bytes: new TextEncoder().encode(sheet) }, new Date("2026-03-05T12:00:00Z"));
+    assert.ok(staged.ok, JSON.stringify(staged));
+    assert.ok((await applyPaperImport(t.db, editor, appeal.id, staged.importId)).ok);
 
     const all = async (filters: SignatureFilters) => {
       const seen: string[] = [];
@@ -270,8 +276,8 @@ describe("moderation", () => {
       return seen;
     };
     const everything = await all(noSignatureFilters);
-    assert.equal(everything.length, 23);
-    assert.equal(new Set(everything).size, 23, "no repeats across pages");
+    assert.equal(everything.length, 25);
+    assert.equal(new Set(everything).size, 25, "no repeats across pages");
     const created = await t.db.signature.findMany({ where: { appealId: appeal.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true } });
     assert.deepEqual(everything, created.map((row) => row.id), "newest first");
 
@@ -283,7 +289,7 @@ describe("moderation", () => {
     assert.equal((await filtered("state=pending")).length, 5);
     assert.deepEqual(await filtered("state=hidden"), [ids[1]!]);
     assert.deepEqual(await filtered("state=invalidated"), [ids[2]!]);
-    assert.equal((await filtered("state=confirmed")).length, 17);
+    assert.equal((await filtered("state=confirmed")).length, 19, "17 online and the 2 from paper");
     assert.deepEqual(await filtered("q=o%27brien"), [ids[7]!], "in names, any case, with an apostrophe");
     assert.equal((await filtered("q=bots.example")).length, 8, "in email addresses");
     assert.deepEqual(await filtered("q=%25"), [], "% is a character, not a wildcard");
@@ -292,6 +298,17 @@ describe("moderation", () => {
     assert.equal((await filtered("network=198.51.100.0/28")).length, 16);
     assert.equal((await filtered("from=2026-03-02&to=2026-03-03")).length, 12, "both days included");
     assert.equal((await filtered("from=2026-03-04&domain=bots.example&state=confirmed")).length, 1);
+    const onPaper = await filtered("source=paper");
+    assert.equal(onPaper.length, 2, "the two from the sheet");
+    assert.ok(onPaper.every((id) => !ids.includes(id)));
+    assert.deepEqual(await filtered("source=online"), [...ids].sort(), "everything signed on the site");
+    assert.equal((await filtered("source=paper&state=confirmed")).length, 2);
+    const paperRows = (await listSignaturesForModeration(t.db, appeal.id, readSignatureFilters(new URLSearchParams("source=paper")).filters, { limit: 5 })).signatures;
+    assert.deepEqual(paperRows.map((row) => [row.fullName, row.paperFileName, row.networkAddress]).sort(), [
+      ["Greta Paper", "market stall.csv", null],
+      ["Paul Paper", "market stall.csv", null],
+    ], "each says which file it came in");
+    assert.ok((await listSignaturesForModeration(t.db, appeal.id, noSignatureFilters, { limit: 30 })).signatures.filter((row) => ids.includes(row.id)).every((row) => row.paperFileName === null));
 
     for (const [query, field] of [
       ["state=deleted", "state"],
@@ -299,6 +316,7 @@ describe("moderation", () => {
       ["from=2026-03-05&to=2026-03-01", "to"],
       ["network=10.0.0.0/99", "network"],
       ["domain=a", "domain"],
+      ["source=fax", "source"],
     ] as const) {
       assert.ok(readSignatureFilters(new URLSearchParams(query)).fieldErrors[field], `${query} is refused on ${field}`);
     }

@@ -9,3 +9,11 @@ export type ModerationState = (typeof moderationStates)[number];
 export function isModerationState(value: string): value is ModerationState {
   return (moderationStates as readonly string[]).includes(value);
 }
+
+/** Where a signature was given: online, or on paper and imported by an organizer (paper-signatures.ts). */
+export const signatureSources = ["online", "paper"] as const;
+
+export type SignatureSourceFilter = (typeof signatureSources)[number];
+
+/** The query-string names of the signatures table's filters, in the order its form shows them. */
+export const signatureFilterNames = ["state", "source", "q", "from", "to", "domain", "network"] as const;

@@ -6,7 +6,7 @@ import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { recordAudit, type AuditAction } from "./audit";
 import { isEmailDomain, isNetwork } from "./block-list.server";
 import { countShards } from "./counts";
-import { isModerationState, type ModerationState } from "./moderation-states";
+import { isModerationState, signatureFilterNames, signatureSources, type ModerationState, type SignatureSourceFilter } from "./moderation-states";
 import { lockedInIdOrder } from "./signature-locks.server";
 import type { SignedInOrganizer } from "./organizers";
 import { decodeCursor, encodeCursor } from "./signers";
@@ -150,9 +150,11 @@ export type SignatureFilters = {
   emailDomain: string | null;
   /** An address or a CIDR range. */
   network: string | null;
+  /** Signed online, or collected on paper and imported. */
+  source: SignatureSourceFilter | null;
 };
 
-export const noSignatureFilters: SignatureFilters = { state: null, text: null, from: null, to: null, emailDomain: null, network: null };
+export const noSignatureFilters: SignatureFilters = { state: null, text: null, from: null, to: null, emailDomain: null, network: null, source: null };
 
 const day = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -187,6 +189,7 @@ const filtersSchema = z
     to: dayField,
     domain: domainField,
     network: networkField,
+    source: optionalFilter(10).refine((value) => value === null || (signatureSources as readonly string[]).includes(value), { error: "errors.moderationSourceInvalid" satisfies MessageId }),
   })
   .refine((filters) => !filters.from || !filters.to || filters.from <= filters.to, { path: ["to"], error: "errors.moderationRangeBackwards" satisfies MessageId });
 
@@ -194,11 +197,11 @@ export type ReadFilters = { filters: SignatureFilters; fieldErrors: FieldErrors;
 
 /** The table's filters from the query string (a GET form: works without JavaScript). */
 export function readSignatureFilters(params: URLSearchParams): ReadFilters {
-  const fields = Object.fromEntries(["state", "q", "from", "to", "domain", "network"].map((name) => [name, params.get(name) ?? ""]));
+  const fields = Object.fromEntries(signatureFilterNames.map((name) => [name, params.get(name) ?? ""]));
   const validated = validate(filtersSchema, fields);
   if (!validated.ok) return { filters: noSignatureFilters, fieldErrors: validated.fieldErrors, fields };
-  const { state, q, from, to, domain, network } = validated.value;
-  return { filters: { state: state as ModerationState | null, text: q, from, to, emailDomain: domain, network }, fieldErrors: {}, fields };
+  const { state, q, from, to, domain, network, source } = validated.value;
+  return { filters: { state: state as ModerationState | null, text: q, from, to, emailDomain: domain, network, source: source as SignatureSourceFilter | null }, fieldErrors: {}, fields };
 }
 
 const stateCondition: Record<ModerationState, Prisma.Sql> = {
@@ -234,6 +237,7 @@ function filterConditions(appealId: string, filters: SignatureFilters): Prisma.S
   if (filters.to) conditions.push(Prisma.sql`"createdAt" < ${new Date(startOfDay(filters.to).getTime() + 86_400_000)}`);
   if (filters.emailDomain) conditions.push(domainCondition(filters.emailDomain));
   if (filters.network) conditions.push(networkCondition(filters.network));
+  if (filters.source) conditions.push(filters.source === "paper" ? Prisma.sql`source = 'PAPER'` : Prisma.sql`source = 'ONLINE'`);
   return conditions;
 }
 
@@ -254,6 +258,8 @@ export type ModeratedSignature = {
   userAgent: string | null;
   /** The bulk invalidation that set it aside, if one did. */
   invalidatedByActionId: string | null;
+  /** For a signature collected on paper: the name of the imported file it came in. */
+  paperFileName: string | null;
 };
 
 export type ModerationPage = { signatures: ModeratedSignature[]; nextCursor: string | null };
@@ -266,7 +272,8 @@ export function moderationPageQuery(appealId: string, filters: SignatureFilters,
   return Prisma.sql`
     SELECT id::text AS id, "fullName", email, status::text AS status, "heldReason", "hiddenAt" IS NOT NULL AS hidden,
       "showPublicly", "createdAt", "confirmedAt", host("networkAddress") AS "networkAddress", "userAgent",
-      "invalidatedByActionId"::text AS "invalidatedByActionId"
+      "invalidatedByActionId"::text AS "invalidatedByActionId",
+      CASE WHEN source = 'PAPER' THEN (SELECT "fileName" FROM "PaperImport" WHERE "PaperImport".id = "Signature"."paperImportId") END AS "paperFileName"
     FROM "Signature"
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY "createdAt" DESC, id DESC

@@ -16,7 +16,7 @@ import {
   type ModeratedSignature,
   type ModerationChange,
 } from "~/domain/moderation.server";
-import { moderationStates } from "~/domain/moderation-states";
+import { moderationStates, signatureFilterNames, signatureSources } from "~/domain/moderation-states";
 import type { FieldErrors } from "~/domain/validation";
 import { readFormFields } from "~/http";
 import { pageTitle } from "~/i18n/meta";
@@ -89,7 +89,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   throw data(null, { status: 400 });
 }
 
-const filterOrder = ["state", "q", "from", "to", "domain", "network"];
+const filterOrder: string[] = [...signatureFilterNames];
 const bulkOrder = Object.values(bulkFieldNames) as string[];
 
 export default function SignaturesPage() {
@@ -125,6 +125,13 @@ export default function SignaturesPage() {
             defaultValue={fields.state}
             error={filterError("state")}
             options={[{ value: "", label: t("moderation.stateAny") }, ...moderationStates.map((state) => ({ value: state, label: t(`moderation.state.${state}`) }))]}
+          />
+          <SelectField
+            name="source"
+            label={t("moderation.source")}
+            defaultValue={fields.source}
+            error={filterError("source")}
+            options={[{ value: "", label: t("moderation.sourceAny") }, ...signatureSources.map((source) => ({ value: source, label: t(`moderation.source.${source}`) }))]}
           />
           <TextField name="q" type="search" label={t("moderation.text")} defaultValue={fields.q} error={filterError("q")} />
           <TextField name="from" type="date" label={t("moderation.from")} hint={t("moderation.daysHint")} defaultValue={fields.from} error={filterError("from")} />
@@ -230,9 +237,10 @@ function SignatureRow({ signature, action }: { signature: ModeratedSignature; ac
         <span className="signer-email">{signature.email}</span>
         {!signature.showPublicly && signature.status !== "WITHDRAWN" ? <span className="hint"> · {t("moderation.unlisted")}</span> : null}
       </td>
-      <td>{stateLabels(signature, t).join(" · ")}</td>
+      <td className="state">{stateLabels(signature, t).join(" · ")}</td>
       <td>{dateTime(signature.createdAt)}</td>
       <td className="origin">
+        {signature.paperFileName !== null ? <span className="paper-origin">{t("moderation.onPaper", { file: signature.paperFileName })}</span> : null}
         {signature.networkAddress ? <code>{signature.networkAddress}</code> : null}
         {signature.userAgent ? <span className="user-agent">{signature.userAgent}</span> : null}
       </td>
