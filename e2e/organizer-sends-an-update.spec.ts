@@ -1,3 +1,5 @@
+import { createUpdate, saveUpdateTexts } from "~/domain/updates";
+import { taskNames } from "~/infra/queue/outbox.server";
 import { expect, expectNoAccessibilityViolations, signInAs, test } from "./support/fixtures";
 
 /**
@@ -75,6 +77,47 @@ test.describe("An organizer sends an update to signers", () => {
     await expect(page.getByRole("row", { name: /The council votes on Thursday/ })).toContainText("Sent2 of 2 sent, 0 failed");
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: testInfo.outputPath("updates-list-1280.png"), fullPage: true });
+  });
+
+  test("an update whose sending stopped (the mail server refused for hours) says so, and resuming it delivers it once to those still waiting", async ({ page, context, db, appeal, inbox }, testInfo) => {
+    const tag = appeal.slug.slice(-10);
+    const organizer = await signInAs(context, db, "EDITOR");
+    const emails = ["dana", "emil"].map((name) => `${name}-${tag}@example.org`);
+    await db.signature.createMany({
+      data: emails.map((email) => ({ appealId: appeal.id, fullName: email.split("-")[0]!, email, emailCanonical: email, wantsUpdates: true, status: "CONFIRMED" as const, confirmedAt: new Date() })),
+    });
+    const updateId = (await createUpdate(db, appeal.id, organizer))!;
+    await saveUpdateTexts(db, appeal.id, updateId, [{ locale: "en", subject: "The hearing moved", body: "To Friday." }]);
+    // Hours ago sending started; its job has since used up its attempts against a mail server that
+    // was down (tests/updates.test.ts makes that happen for real). Here it is set up as it is then.
+    const signatures = await db.signature.findMany({ where: { appealId: appeal.id }, select: { id: true } });
+    await db.$transaction(async (tx) => {
+      await tx.signerUpdate.update({ where: { id: updateId }, data: { status: "SENDING", sendStartedAt: new Date(Date.now() - 6 * 3_600_000), sentByName: organizer.name, recipients: 2 } });
+      await tx.signerUpdateDelivery.createMany({ data: signatures.map((signature) => ({ updateId, signatureId: signature.id })) });
+      await tx.$queryRaw`SELECT count(*) FROM graphile_worker.permanently_fail_jobs(
+        ARRAY[(SELECT id FROM graphile_worker.add_job(${taskNames.sendSignerUpdate}::text, json_build_object('updateId', ${updateId}::text), queue_name => ${`signer-update:${updateId}`}::text, max_attempts => 12))],
+        'connect ECONNREFUSED 192.0.2.25:587')`;
+    });
+
+    await page.goto(`/organize/appeals/${appeal.id}/updates`);
+    await expect(page.getByRole("row", { name: /The hearing moved/ })).toContainText("Stopped0 of 2 sent, 0 failed");
+    await page.getByRole("link", { name: "The hearing moved" }).click();
+    await expect(page.getByRole("heading", { name: "Stopped", level: 2 })).toBeVisible();
+    const stalled = page.getByTestId("update-stalled");
+    await expect(stalled).toContainText("Sending has stopped: 2 signers are still waiting for this update.");
+    await expect(stalled.locator("code")).toHaveText("connect ECONNREFUSED 192.0.2.25:587");
+    await expectNoAccessibilityViolations(page);
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.screenshot({ path: testInfo.outputPath(`update-stalled-${width}.png`), fullPage: true });
+    }
+
+    await page.getByRole("button", { name: "Resume sending" }).click();
+    await expect(page.getByRole("status")).toHaveText("Sending resumed: the signers still waiting will get the update.");
+    await expect(page.getByTestId("update-progress")).toHaveText("2 of 2 sent, 0 failed");
+    await expect(page.getByRole("heading", { name: "Sent", level: 2 })).toBeVisible();
+    for (const email of emails) await inbox.waitForMessage(email, "The hearing moved");
+    for (const email of emails) expect((await inbox.messagesTo(email)).length, `${email} got it once`).toBe(1);
   });
 
   test("writes a draft, thinks better of it and deletes it: two presses, and the list says it is gone", async ({ page, context, db, appeal }, testInfo) => {

@@ -16,6 +16,7 @@ import { withdrawSignature } from "~/domain/withdrawals";
 import { rejectCrossSiteWrites } from "~/infra/http-guards.server";
 import { action as unsubscribeAction, loader as unsubscribeLoader } from "~/routes/unsubscribe.$token";
 import { createTestAppeal } from "./support/appeals";
+import { freePort } from "./support/processes";
 import { testLoadContext } from "./support/context";
 import { useDatabasePerTest } from "./support/database";
 import { action as updateAction } from "~/routes/organize.appeals.$id.updates.$updateId";
@@ -206,6 +207,58 @@ describe("updates to signers", () => {
     const done = (await t.db.signerUpdateDelivery.findMany({ where: { updateId }, select: { doneAt: true } })).map((row) => row.doneAt!.getTime());
     const spread = Math.max(...done) - Math.min(...done);
     assert.ok(spread >= 600, `ten emails at 600 a minute went out over ${spread} ms`);
+  });
+
+  test("when the mail server refused for so long that sending gave up, the organizer sees it stopped and resumes it; nobody gets it twice", async () => {
+    const appeal = await createTestAppeal(t.db, { proofOfWork: "OFF" });
+    const olga = await organizer();
+    await t.db.signature.createMany({
+      data: ["gil", "hal"].map((name) => ({ appealId: appeal.id, fullName: name, email: `${name}@example.org`, emailCanonical: `${name}@example.org`, wantsUpdates: true, status: "CONFIRMED" as const, confirmedAt: new Date() })),
+    });
+    const updateId = (await createUpdate(t.db, appeal.id, olga))!;
+    await saveUpdateTexts(t.db, appeal.id, updateId, [{ locale: "en", subject: "Hearing resumed", body: "Again." }]);
+    assert.deepEqual(await startSendingUpdate(t.db, appeal.id, updateId, olga), { ok: true, recipients: 2 });
+    const press = async () => {
+      const context = testLoadContext(t.db, t.url, { organizer: olga });
+      try {
+        const request = new Request(`http://localhost/organize/appeals/${appeal.id}/updates/${updateId}`, { method: "POST", body: new URLSearchParams({ intent: "resume" }) });
+        return (await updateAction({ params: { id: appeal.id, updateId }, context, request } as never)) as unknown as { data: { refusal?: string }; init: { status?: number } | null };
+      } finally {
+        await context.close();
+      }
+    };
+    const stalled = async () => (await listUpdates(t.db, appeal.id, "en"))[0]?.stalled ?? null;
+    const noServer = `smtp://127.0.0.1:${await freePort()}`;
+
+    // The mail server is down: the job fails and waits to be tried again. That is not stalled.
+    await runQueuedJobs({ databaseUrl: t.url, db: t.db, smtpUrl: noServer });
+    assert.equal(await stalled(), null, "a job waiting for its next attempt is on its way");
+    assert.equal((await press()).init?.status, 409, "nothing to resume yet");
+
+    // Its last attempt (graphile-worker's own reschedule stands in for the hours between attempts) fails too.
+    await t.db.$executeRaw`SELECT count(*) FROM graphile_worker.reschedule_jobs(ARRAY(SELECT id FROM graphile_worker.jobs), run_at => now(), attempts => 11)`;
+    await runQueuedJobs({ databaseUrl: t.url, db: t.db, smtpUrl: noServer });
+    const stoppedShort = await stalled();
+    assert.ok(stoppedShort, "sending stopped short");
+    assert.match(stoppedShort.lastError ?? "", /ECONNREFUSED/, "with the last error to act on");
+    assert.deepEqual(await getUpdateProgress(t.db, updateId), { recipients: 2, sent: 0, failed: 0, skipped: 0, pending: 2 });
+
+    // The server is back; she presses Resume (twice: the second finds it on its way).
+    assert.equal((await press()).init?.status ?? 200, 200);
+    assert.equal(await stalled(), null);
+    const again = await press();
+    assert.equal(again.init?.status, 409);
+    assert.deepEqual(again.data, { intent: "resume", refusal: "notStalled" });
+    assert.deepEqual(
+      (await t.db.$queryRaw<{ attempts: number }[]>`SELECT attempts FROM graphile_worker.jobs`).map((job) => job.attempts),
+      [0],
+      "one new job; the one that gave up is gone",
+    );
+    await runQueuedJobs({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    for (const email of ["gil@example.org", "hal@example.org"]) assert.equal((await updatesTo(email)).length, 1, `${email} got it once`);
+    const [summary] = await listUpdates(t.db, appeal.id, "en");
+    assert.equal(summary?.status, "SENT");
+    assert.equal(await t.db.auditEvent.count({ where: { action: "update.resumed", appealId: appeal.id } }), 1, "the resume is in the audit log");
   });
 
   test("a draft can be deleted with its texts, and the audit says who did it; a sent update cannot", async () => {

@@ -34,6 +34,7 @@ export type AuditAction =
   | "update.test-sent"
   | "update.sent"
   | "update.draft-deleted"
+  | "update.resumed"
   | "paper-signatures.imported"
   | "paper-signatures.import-undone";
 

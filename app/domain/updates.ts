@@ -1,5 +1,5 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
-import { enqueueSignerUpdate, enqueueSignerUpdateTest } from "~/infra/queue/outbox.server";
+import { enqueueSignerUpdate, enqueueSignerUpdateTest, requeueSignerUpdate, signerUpdateJobs } from "~/infra/queue/outbox.server";
 import { pickTranslation } from "./appeals";
 import { recordAudit, type AuditActor } from "./audit";
 import type { SignedInOrganizer } from "./organizers";
@@ -26,9 +26,16 @@ export type UpdateText = { locale: string; subject: string; body: string };
 
 export type UpdateProgress = { recipients: number; sent: number; failed: number; skipped: number; pending: number };
 
+/**
+ * An update whose sending has stopped short: signers are still waiting for it, but its job used
+ * up its attempts (the mail server refused for hours) or is gone. An organizer can resume it.
+ */
+export type StalledSending = { lastError: string | null };
+
 export type UpdateSummary = {
   id: string;
   status: "DRAFT" | "SENDING" | "SENT";
+  stalled: StalledSending | null;
   subject: string;
   createdAt: Date;
   createdByName: string;
@@ -74,9 +81,12 @@ export async function listUpdates(db: DatabaseOrTransaction, appealId: string, l
     include: { translations: { select: { locale: true, subject: true } } },
   });
   const progress = await progressOf(db, updates.map((update) => update.id));
+  const stalled = new Map<string, StalledSending | null>();
+  for (const update of updates) if (update.status === "SENDING") stalled.set(update.id, await stalledSending(db, update.id, progress.get(update.id)!));
   return updates.map((update) => ({
     id: update.id,
     status: update.status,
+    stalled: stalled.get(update.id) ?? null,
     subject: pickTranslation(update.translations, locale, appeal.defaultLocale)?.subject ?? "",
     createdAt: update.createdAt,
     createdByName: update.createdByName,
@@ -84,6 +94,15 @@ export async function listUpdates(db: DatabaseOrTransaction, appealId: string, l
     sentAt: update.sentAt,
     progress: progress.get(update.id)!,
   }));
+}
+
+/** Whether a SENDING update has stopped short (StalledSending), or null while it is on its way. */
+async function stalledSending(db: DatabaseOrTransaction, updateId: string, progress: UpdateProgress): Promise<StalledSending | null> {
+  if (progress.pending === 0) return null;
+  const jobs = await signerUpdateJobs(db, updateId);
+  if (jobs.state === "queued") return null;
+  // The last error is the mail server's or the network's, for the organizer to act on; a long one is cut.
+  return { lastError: jobs.state === "gaveUp" && jobs.lastError ? jobs.lastError.slice(0, 300) : null };
 }
 
 /** A new, empty draft. */
@@ -106,6 +125,7 @@ export type UpdateForEditing = {
   sentByName: string | null;
   sentAt: Date | null;
   progress: UpdateProgress;
+  stalled: StalledSending | null;
   /** For a draft: how many signers it would go to now. */
   eligibleRecipients: number;
 };
@@ -118,6 +138,7 @@ export async function getUpdateForEditing(db: DatabaseOrTransaction, appealId: s
   });
   if (!update) return null;
   const { defaultLocale } = update.appeal;
+  const progress = await getUpdateProgress(db, update.id);
   const locales = [defaultLocale, ...update.appeal.translations.map((t) => t.locale).filter((l) => l !== defaultLocale).sort()];
   return {
     id: update.id,
@@ -129,7 +150,8 @@ export async function getUpdateForEditing(db: DatabaseOrTransaction, appealId: s
     sendStartedAt: update.sendStartedAt,
     sentByName: update.sentByName,
     sentAt: update.sentAt,
-    progress: await getUpdateProgress(db, update.id),
+    progress,
+    stalled: update.status === "SENDING" ? await stalledSending(db, update.id, progress) : null,
     eligibleRecipients: update.status === "DRAFT" ? await countUpdateRecipients(db, appealId) : 0,
   };
 }
@@ -164,7 +186,7 @@ export function validateUpdateTexts(
   return { ok: true, texts };
 }
 
-export type UpdateRefusal = "notFound" | "notDraft" | "noText" | "noRecipients";
+export type UpdateRefusal = "notFound" | "notDraft" | "noText" | "noRecipients" | "notStalled";
 
 /** Replaces a draft's texts. Refused once it is being sent: what goes out is what was checked. */
 export async function saveUpdateTexts(db: Database, appealId: string, updateId: string, texts: UpdateText[]): Promise<UpdateRefusal | null> {
@@ -197,15 +219,24 @@ export async function sendTestUpdate(db: Database, appealId: string, updateId: s
 }
 
 /**
+ * An appeal's update, its row locked until the transaction ends, with the appeal's slug for the
+ * audit: two presses on the update's buttons (send, delete, resume) are judged one after the other.
+ */
+async function lockUpdate(tx: DatabaseOrTransaction, appealId: string, updateId: string): Promise<{ status: string; slug: string } | null> {
+  const [update] = await tx.$queryRaw<{ status: string; slug: string }[]>`
+    SELECT u.status::text, a.slug FROM "SignerUpdate" u JOIN "Appeal" a ON a.id = u."appealId"
+    WHERE u.id = ${updateId}::uuid AND u."appealId" = ${appealId}::uuid FOR UPDATE OF u`;
+  return update ?? null;
+}
+
+/**
  * Deletes a draft with its texts. Refused once sending has started: what went out stays on record.
  * Locks the update as sending does, so a press on "Send" and one on "Delete" cannot both win.
  */
 export async function deleteUpdateDraft(db: Database, appealId: string, updateId: string, organizer: SignedInOrganizer): Promise<UpdateRefusal | null> {
   if (!isUuid(updateId)) return "notFound";
   return db.$transaction(async (tx) => {
-    const [update] = await tx.$queryRaw<{ status: string; slug: string }[]>`
-      SELECT u.status::text, a.slug FROM "SignerUpdate" u JOIN "Appeal" a ON a.id = u."appealId"
-      WHERE u.id = ${updateId}::uuid AND u."appealId" = ${appealId}::uuid FOR UPDATE OF u`;
+    const update = await lockUpdate(tx, appealId, updateId);
     if (!update) return "notFound";
     if (update.status !== "DRAFT") return "notDraft";
     await tx.signerUpdate.delete({ where: { id: updateId } });
@@ -247,6 +278,25 @@ export async function startSendingUpdate(
     await enqueueSignerUpdate(tx, updateId);
     await recordAudit(tx, { actor: actorOf(organizer), action: "update.sent", appealId, subject: update.slug, details: { updateId, recipients } });
     return { ok: true, recipients };
+  });
+}
+
+/**
+ * "Resume sending" for an update that stopped short (StalledSending): its job is queued again and
+ * carries on with the signers still waiting, skipping those already sent. Refused while a job is
+ * still on its way, so two presses queue one job.
+ */
+export async function resumeSendingUpdate(db: Database, appealId: string, updateId: string, organizer: SignedInOrganizer): Promise<UpdateRefusal | null> {
+  if (!isUuid(updateId)) return "notFound";
+  return db.$transaction(async (tx) => {
+    const update = await lockUpdate(tx, appealId, updateId);
+    if (!update) return "notFound";
+    if (update.status !== "SENDING") return "notStalled";
+    const progress = await getUpdateProgress(tx, updateId);
+    if (!(await stalledSending(tx, updateId, progress))) return "notStalled";
+    await requeueSignerUpdate(tx, updateId);
+    await recordAudit(tx, { actor: actorOf(organizer), action: "update.resumed", appealId, subject: update.slug, details: { updateId, waiting: progress.pending } });
+    return null;
   });
 }
 

@@ -12,6 +12,7 @@ import {
   startSendingUpdate,
   updateBodyMaxLength,
   updateSubjectMaxLength,
+  resumeSendingUpdate,
   validateUpdateTexts,
   type UpdateRefusal,
   type UpdateTextErrors,
@@ -33,14 +34,14 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 type ActionResult = {
-  intent: "save" | "test" | "send" | "delete";
+  intent: "save" | "test" | "send" | "delete" | "resume";
   refusal?: UpdateRefusal;
   errors?: UpdateTextErrors;
   fields?: Record<string, { subject: string; body: string }>;
   recipients?: number;
 };
 
-const refusalStatus: Record<UpdateRefusal, number> = { notFound: 404, notDraft: 409, noText: 400, noRecipients: 409 };
+const refusalStatus: Record<UpdateRefusal, number> = { notFound: 404, notDraft: 409, noText: 400, noRecipients: 409, notStalled: 409 };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const organizer = requireOrganizer(context, "editAppeals");
@@ -57,6 +58,11 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     const refusal = await deleteUpdateDraft(context.db, appealId, updateId, organizer);
     if (refusal) return data<ActionResult>({ intent, refusal }, { status: refusalStatus[refusal] });
     return redirect(`/organize/appeals/${appealId}/updates?deleted`, 303);
+  }
+  if (intent === "resume") {
+    const refusal = await resumeSendingUpdate(context.db, appealId, updateId, organizer);
+    if (!refusal) context.log.info({ appealId, updateId }, "update sending resumed");
+    return data<ActionResult>({ intent, refusal: refusal ?? undefined }, { status: refusal ? refusalStatus[refusal] : 200 });
   }
   if (intent === "send") {
     const started = await startSendingUpdate(context.db, appealId, updateId, organizer);
@@ -93,7 +99,7 @@ export default function UpdatePage() {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
   const revalidator = useRevalidator();
-  const sending = update.status === "SENDING";
+  const sending = update.status === "SENDING" && !update.stalled;
   // While the worker sends, the progress below keeps itself current.
   useEffect(() => {
     if (!sending) return;
@@ -127,6 +133,11 @@ export default function UpdatePage() {
       {result?.intent === "test" && !result.refusal ? (
         <p className="notice" role="status">
           {t("updates.testQueued", { email: organizerEmail })}
+        </p>
+      ) : null}
+      {result?.intent === "resume" && !result.refusal ? (
+        <p className="notice" role="status">
+          {t("updates.resumed")}
         </p>
       ) : null}
       {result?.intent === "send" && result.recipients !== undefined ? (
@@ -177,12 +188,27 @@ export default function UpdatePage() {
         </>
       ) : (
         <section aria-labelledby="progress-heading" className="card section" aria-live="polite">
-          <h2 id="progress-heading">{t(`updates.status.${update.status}`)}</h2>
+          <h2 id="progress-heading">{update.stalled ? t("updates.stalledStatus") : t(`updates.status.${update.status}`)}</h2>
           <p data-testid="update-progress">{t("updates.progress", { sent: progress.sent, recipients: progress.recipients, failed: progress.failed })}</p>
           <progress max={Math.max(progress.recipients, 1)} value={progress.recipients - progress.pending} aria-label={t("updates.colProgress")} />
           {progress.skipped > 0 ? <p>{t("updates.progressSkipped", { skipped: progress.skipped })}</p> : null}
           {update.sentByName && update.sendStartedAt ? <p>{t("updates.sentBy", { name: update.sentByName, date: dateTime(new Date(update.sendStartedAt)) })}</p> : null}
-          {sending ? (
+          {update.stalled ? (
+            <div className="stalled-sending" data-testid="update-stalled">
+              <p>
+                <strong>{t("updates.stalled", { count: progress.pending })}</strong>
+              </p>
+              {update.stalled.lastError ? (
+                <p>
+                  {t("updates.stalledLastError")} <code>{update.stalled.lastError}</code>
+                </p>
+              ) : null}
+              <p>{t("updates.stalledHelp")}</p>
+              <IntentButton intent="resume" className="button" disabled={busy}>
+                {t("updates.resumeButton")}
+              </IntentButton>
+            </div>
+          ) : sending ? (
             <p className="hint">
               {t("updates.refreshing")} <Link to=".">{t("updates.refresh")}</Link>
             </p>

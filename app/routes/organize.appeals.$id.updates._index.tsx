@@ -63,7 +63,7 @@ export default function UpdatesPage() {
                     <td>
                       <Link to={update.id}>{update.subject || t("updates.untitled")}</Link>
                     </td>
-                    <td>{t(`updates.status.${update.status}`)}</td>
+                    <td>{update.stalled ? t("updates.stalledStatus") : t(`updates.status.${update.status}`)}</td>
                     <td>
                       {update.status === "DRAFT"
                         ? "—"

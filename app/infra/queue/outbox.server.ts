@@ -74,6 +74,33 @@ export async function enqueueSignerUpdate(db: DatabaseOrTransaction, updateId: s
   )`;
 }
 
+/**
+ * Where an update's sending stands in the queue: a job waiting, retrying or running ("queued"),
+ * only jobs that used up their attempts ("gaveUp", the last one's error kept), or none at all.
+ */
+export type SignerUpdateJobs = { state: "queued" } | { state: "gaveUp"; lastError: string | null } | { state: "none" };
+
+export async function signerUpdateJobs(db: DatabaseOrTransaction, updateId: string): Promise<SignerUpdateJobs> {
+  const jobs = await db.$queryRaw<{ attempts: number; max_attempts: number; last_error: string | null }[]>`
+    SELECT attempts, max_attempts, last_error FROM graphile_worker.jobs
+    WHERE queue_name = ${`signer-update:${updateId}`} AND task_identifier = ${taskNames.sendSignerUpdate}
+    ORDER BY id DESC`;
+  if (jobs.some((job) => job.attempts < job.max_attempts)) return { state: "queued" };
+  return jobs[0] ? { state: "gaveUp", lastError: jobs[0].last_error } : { state: "none" };
+}
+
+/**
+ * Queues an update's sending again after its jobs gave up; the jobs that gave up are removed
+ * (graphile-worker keeps them, unrun, for ever), so the queue shows only the new one.
+ */
+export async function requeueSignerUpdate(db: DatabaseOrTransaction, updateId: string): Promise<void> {
+  await db.$queryRaw`
+    SELECT count(*) FROM graphile_worker.complete_jobs(ARRAY(
+      SELECT id FROM graphile_worker.jobs
+      WHERE queue_name = ${`signer-update:${updateId}`} AND task_identifier = ${taskNames.sendSignerUpdate} AND attempts >= max_attempts))`;
+  await enqueueSignerUpdate(db, updateId);
+}
+
 /** "Send a test to me": the organizer's id, never an address or a token, is in the payload. */
 export async function enqueueSignerUpdateTest(db: DatabaseOrTransaction, job: { updateId: string; organizerId: string }): Promise<void> {
   await enqueueEmail(db, taskNames.sendSignerUpdateTest, job);
