@@ -9,7 +9,11 @@ import { Prisma } from "~/generated/prisma/client";
  * aborted one of them after a second.
  */
 export function lockedInIdOrder(where: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`"Signature".id IN (SELECT id FROM "Signature" WHERE ${where} ORDER BY id FOR UPDATE)`;
+  // `= ANY(ARRAY(…))`, not `IN (…)`: the array is worked out once, before the UPDATE reads a row
+  // (locking them in order), and the UPDATE then finds its rows by primary key. With `IN`, a
+  // planner that thought few rows matched joined the two by rescanning the locked ids for each
+  // row: undoing a 10,000-signature bulk invalidation in a 1,000,000-row table took 17 s.
+  return Prisma.sql`"Signature".id = ANY(ARRAY(SELECT id FROM "Signature" WHERE ${where} ORDER BY id FOR UPDATE))`;
 }
 
 /** The same for the pending signatures among `ids`: those a batch of confirmations may confirm (counts.ts). */
