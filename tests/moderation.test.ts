@@ -412,6 +412,33 @@ describe("moderation", () => {
     }
   });
 
+  test("a bulk invalidation does not wait for a link being stored for one of its signatures at that moment", async () => {
+    const editor = await anEditor(t.db);
+    const appeal = await createTestAppeal(t.db);
+    const signatureId = await signAndConfirm(t.db, appeal.id, "one@wave.example");
+    // Another transaction stores a link for the signature and has not committed yet: its
+    // foreign-key check holds a KEY SHARE lock on the signature's row.
+    const holder = new pg.Client({ connectionString: t.url });
+    const watcher = new pg.Client({ connectionString: t.url });
+    await Promise.all([holder.connect(), watcher.connect()]);
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`INSERT INTO "SignatureToken" ("tokenHash", "signatureId", purpose, "expiresAt") VALUES ($1, $2, 'UNSUBSCRIBE', now() + interval '1 day')`, [Buffer.alloc(32, 7), signatureId]);
+      const bulk = applyBulkInvalidation(t.db, editor, appeal.id, criteria({ domain: "wave.example" }), new Date());
+      let ended = false;
+      void bulk.then(() => (ended = true), () => (ended = true));
+      while (!ended) {
+        const { rows } = await watcher.query<{ waiting: number }>("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        assert.equal(rows[0]!.waiting, 0, "the bulk invalidation waits on the uncommitted link");
+        await setTimeout(10);
+      }
+      assert.equal((await bulk)?.invalidated, 1);
+      await holder.query("COMMIT");
+    } finally {
+      await Promise.all([holder.end(), watcher.end()]);
+    }
+  });
+
   test("property: any sequence of moderation, bulk actions, undos, confirmations and withdrawals keeps the counts exact", async () => {
     const editor = await anEditor(t.db);
     const domains = ["a.example", "b.example"];

@@ -5,6 +5,7 @@ import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { actorName, recordAudit } from "./audit";
 import { countryCodes, isCountryCode } from "./countries";
 import { countShards } from "./counts";
+import { lockedInIdOrder, signatureCondition } from "./signature-locks.server";
 import { canonicalEmail } from "./email-addresses";
 import type { SignedInOrganizer } from "./organizers";
 import { signatureLimits } from "./sign-form-fields";
@@ -456,7 +457,8 @@ export async function undoPaperImport(db: Database, organizer: SignedInOrganizer
       const shard = randomInt(countShards);
       const [result] = await tx.$queryRaw<{ removed: number }[]>`
         WITH removed AS (
-          DELETE FROM "Signature" WHERE "paperImportId" = ${importId}::uuid AND "appealId" = ${appealId}::uuid
+          DELETE FROM "Signature"
+          WHERE ${lockedInIdOrder(signatureCondition`"paperImportId" = ${importId}::uuid AND "appealId" = ${appealId}::uuid`, { forDeleting: true })}
           RETURNING "appealId", status = 'CONFIRMED' AS counted, status = 'CONFIRMED' AND "showPublicly" AND "hiddenAt" IS NULL AS listed
         ),
         counted AS (

@@ -1,6 +1,7 @@
 import type { Database } from "~/infra/db.server";
 import { recordAudit } from "./audit";
 import { eraseContactAndTraces } from "./erasure.server";
+import { lockedInIdOrder, signatureCondition } from "./signature-locks.server";
 
 /**
  * How long signers' personal data is kept (docs/decisions/011-withdrawal-and-retention.md).
@@ -141,11 +142,10 @@ export async function eraseOldNetworkAddresses(db: Database, retentionDays: numb
   for (;;) {
     const erased = await db.$executeRaw`
       UPDATE "Signature" SET "networkAddress" = NULL, "userAgent" = NULL
-      WHERE id IN (
+      WHERE ${lockedInIdOrder(signatureCondition`id = ANY(ARRAY(
         SELECT id FROM "Signature"
         WHERE "createdAt" < ${cutoff} AND ("networkAddress" IS NOT NULL OR "userAgent" IS NOT NULL)
-        LIMIT ${batchSize}
-      )`;
+        LIMIT ${batchSize}))`)}`;
     total += erased;
     if (erased < batchSize) return total;
   }

@@ -82,7 +82,7 @@ export async function listUpdates(db: DatabaseOrTransaction, appealId: string, l
   });
   const progress = await progressOf(db, updates.map((update) => update.id));
   const stalled = new Map<string, StalledSending | null>();
-  for (const update of updates) if (update.status === "SENDING") stalled.set(update.id, await stalledSending(db, update.id, progress.get(update.id)!));
+  for (const update of updates) if (update.status === "SENDING") stalled.set(update.id, await stalledSending(db, update.id));
   return updates.map((update) => ({
     id: update.id,
     status: update.status,
@@ -96,11 +96,15 @@ export async function listUpdates(db: DatabaseOrTransaction, appealId: string, l
   }));
 }
 
-/** Whether a SENDING update has stopped short (StalledSending), or null while it is on its way. */
-async function stalledSending(db: DatabaseOrTransaction, updateId: string, progress: UpdateProgress): Promise<StalledSending | null> {
-  if (progress.pending === 0) return null;
+/**
+ * Whether a SENDING update has stopped short (StalledSending), or null while it is on its way.
+ * The queue is read before the deliveries: a job that sends the last ones and ends in between
+ * then leaves nothing pending, instead of looking like a stop.
+ */
+async function stalledSending(db: DatabaseOrTransaction, updateId: string): Promise<StalledSending | null> {
   const jobs = await signerUpdateJobs(db, updateId);
   if (jobs.state === "queued") return null;
+  if ((await getUpdateProgress(db, updateId)).pending === 0) return null;
   // The last error is the mail server's or the network's, for the organizer to act on; a long one is cut.
   return { lastError: jobs.state === "gaveUp" && jobs.lastError ? jobs.lastError.slice(0, 300) : null };
 }
@@ -151,7 +155,7 @@ export async function getUpdateForEditing(db: DatabaseOrTransaction, appealId: s
     sentByName: update.sentByName,
     sentAt: update.sentAt,
     progress,
-    stalled: update.status === "SENDING" ? await stalledSending(db, update.id, progress) : null,
+    stalled: update.status === "SENDING" ? await stalledSending(db, update.id) : null,
     eligibleRecipients: update.status === "DRAFT" ? await countUpdateRecipients(db, appealId) : 0,
   };
 }
@@ -292,8 +296,8 @@ export async function resumeSendingUpdate(db: Database, appealId: string, update
     const update = await lockUpdate(tx, appealId, updateId);
     if (!update) return "notFound";
     if (update.status !== "SENDING") return "notStalled";
+    if (!(await stalledSending(tx, updateId))) return "notStalled";
     const progress = await getUpdateProgress(tx, updateId);
-    if (!(await stalledSending(tx, updateId, progress))) return "notStalled";
     await requeueSignerUpdate(tx, updateId);
     await recordAudit(tx, { actor: actorOf(organizer), action: "update.resumed", appealId, subject: update.slug, details: { updateId, waiting: progress.pending } });
     return null;

@@ -170,12 +170,18 @@ export type VisitorLanguage = {
  */
 export function resolveVisitorLanguage(input: { query: string | null; cookie: string | undefined; acceptLanguage: string | null | undefined }): VisitorLanguage {
   // Browsers send a handful of distinct headers, and negotiating one costs 2-3 % of a request's
-  // CPU: each answer is kept. Bounded in count and length, as the inputs are the client's to choose.
-  const key = `${input.query ?? ""}\n${input.cookie ?? ""}\n${input.acceptLanguage ?? ""}`;
+  // CPU: each answer is kept. The key holds only what decides the answer (the chosen tag, if
+  // valid, and the header), and the store is emptied when full: the inputs are the client's to
+  // choose, so made-up ones cannot grow it, nor keep the common ones out for good.
+  const chosen = [input.query, input.cookie].find((tag): tag is string => typeof tag === "string" && isLanguageTag(tag)) ?? "";
+  const key = JSON.stringify([chosen, input.acceptLanguage ?? ""]);
   const known = knownVisitorLanguages.get(key);
   if (known) return { ...known };
   const resolved = resolveAfresh(input);
-  if (key.length <= 200 && knownVisitorLanguages.size < 1_000) knownVisitorLanguages.set(key, resolved);
+  if (key.length <= 200) {
+    if (knownVisitorLanguages.size >= 1_000) knownVisitorLanguages.clear();
+    knownVisitorLanguages.set(key, resolved);
+  }
   return { ...resolved };
 }
 

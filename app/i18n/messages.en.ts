@@ -392,7 +392,7 @@ export const en = {
   "updates.refusal.notDraft": "This update has already been sent (or is being sent). It was not sent again.",
   "updates.refusal.noText": "Write a subject and a message first.",
   "updates.refusal.noRecipients": "No signer has asked for updates: there is nobody to send it to.",
-  "updates.refusal.notStalled": "This update is on its way: there is nothing to resume.",
+  "updates.refusal.notStalled": "There is nothing to resume: this update has not stopped.",
   "updates.error.subjectRequired": "Enter a subject",
   "updates.error.subjectTooLong": "The subject is too long",
   "updates.error.bodyRequired": "Enter a message",

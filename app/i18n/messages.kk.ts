@@ -391,7 +391,7 @@ export const kk = {
   "updates.refusal.notDraft": "Бұл жаңалық бұрын жіберілген (немесе қазір жіберіліп жатыр). Ол қайта жіберілмеді.",
   "updates.refusal.noText": "Алдымен тақырып пен хабарламаны жазыңыз.",
   "updates.refusal.noRecipients": "Жаңалықтарды сұраған қол қоюшы жоқ: жіберетін ешкім жоқ.",
-  "updates.refusal.notStalled": "Бұл жаңалық жіберіліп жатыр: жалғастыратын ештеңе жоқ.",
+  "updates.refusal.notStalled": "Жалғастыратын ештеңе жоқ: бұл жаңалықты жіберу тоқтаған жоқ.",
   "updates.error.subjectRequired": "Тақырыпты енгізіңіз",
   "updates.error.subjectTooLong": "Тақырып тым ұзын",
   "updates.error.bodyRequired": "Хабарламаны енгізіңіз",

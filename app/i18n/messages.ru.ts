@@ -391,7 +391,7 @@ export const ru = {
   "updates.refusal.notDraft": "Эта новость уже отправлена (или отправляется). Повторно она не отправлялась.",
   "updates.refusal.noText": "Сначала напишите тему и сообщение.",
   "updates.refusal.noRecipients": "Нет подписантов, желающих получать новости: отправлять некому.",
-  "updates.refusal.notStalled": "Эта новость уже отправляется: возобновлять нечего.",
+  "updates.refusal.notStalled": "Возобновлять нечего: отправка этой новости не останавливалась.",
   "updates.error.subjectRequired": "Введите тему",
   "updates.error.subjectTooLong": "Тема слишком длинная",
   "updates.error.bodyRequired": "Введите сообщение",

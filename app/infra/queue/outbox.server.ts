@@ -19,7 +19,7 @@ export type SignatureEmailKind = "confirm-signature" | "already-signed";
 
 export type SignatureEmailJob = { signatureId: string; kind: SignatureEmailKind };
 
-/** Retries back off exponentially (graphile-worker: exp(attempt) seconds), ~1.5 days in all. */
+/** Retries back off exponentially (graphile-worker: exp(min(attempt, 10)) seconds), about 16 hours in all. */
 const emailMaxAttempts = 12;
 
 export async function enqueueSignatureEmail(db: DatabaseOrTransaction, job: SignatureEmailJob): Promise<void> {
@@ -81,11 +81,14 @@ export async function enqueueSignerUpdate(db: DatabaseOrTransaction, updateId: s
 export type SignerUpdateJobs = { state: "queued" } | { state: "gaveUp"; lastError: string | null } | { state: "none" };
 
 export async function signerUpdateJobs(db: DatabaseOrTransaction, updateId: string): Promise<SignerUpdateJobs> {
-  const jobs = await db.$queryRaw<{ attempts: number; max_attempts: number; last_error: string | null }[]>`
-    SELECT attempts, max_attempts, last_error FROM graphile_worker.jobs
+  // A job's attempts are counted when a worker picks it up, so one running its last attempt has
+  // used them all yet is on its way. A lock older than graphile-worker's own four hours is a
+  // dead worker's (decision 013 frees those sooner).
+  const jobs = await db.$queryRaw<{ attempts: number; max_attempts: number; last_error: string | null; running: boolean }[]>`
+    SELECT attempts, max_attempts, last_error, locked_at > now() - interval '4 hours' AS running FROM graphile_worker.jobs
     WHERE queue_name = ${`signer-update:${updateId}`} AND task_identifier = ${taskNames.sendSignerUpdate}
     ORDER BY id DESC`;
-  if (jobs.some((job) => job.attempts < job.max_attempts)) return { state: "queued" };
+  if (jobs.some((job) => job.attempts < job.max_attempts || job.running)) return { state: "queued" };
   return jobs[0] ? { state: "gaveUp", lastError: jobs[0].last_error } : { state: "none" };
 }
 
