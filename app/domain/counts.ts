@@ -15,7 +15,7 @@ export const countShards = 16;
 
 export type SignatureCounts = { confirmed: number; listed: number };
 
-export type Confirming = { signatureId: string; withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null };
+type Confirming = { signatureId: string; withdrawalLink: { tokenHash: Uint8Array<ArrayBuffer>; expiresAt: Date } | null };
 
 /**
  * Marks pending signatures confirmed and counts them, in one statement: the row locks on the

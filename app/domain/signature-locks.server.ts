@@ -1,12 +1,12 @@
 import { Prisma } from "~/generated/prisma/client";
 
 /**
- * A condition for an UPDATE (or, with `forDeleting`, a DELETE) of many signatures that first locks
- * the rows matching `where` in the order of their ids. Every statement that changes many signatures at once (a batch of
- * confirmations, a bulk invalidation and its undoing) takes its row locks in this one order, so
- * two of them can wait on each other but never in a circle: without it, a confirming batch and a
- * bulk invalidation over the same signatures in opposite orders deadlocked, and PostgreSQL
- * aborted one of them after a second.
+ * A condition for an UPDATE (or, with `forDeleting`, a DELETE) of many signatures that first
+ * locks the rows matching `where` in the order of their ids. Every statement that changes many
+ * signatures at once takes its row locks in this one order (decision 030), so two of them can
+ * wait on each other but never in a circle: without it, a confirming batch and a bulk
+ * invalidation over the same signatures in opposite orders deadlocked, and PostgreSQL aborted
+ * one of them after a second.
  */
 export function lockedInIdOrder(where: Prisma.Sql, options: { forDeleting?: boolean } = {}): Prisma.Sql {
   // `= ANY(ARRAY(…))`, not `IN (…)`: the array is worked out once, before the UPDATE reads a row

@@ -30,7 +30,7 @@ export type UpdateProgress = { recipients: number; sent: number; failed: number;
  * An update whose sending has stopped short: signers are still waiting for it, but its job used
  * up its attempts (the mail server refused for hours) or is gone. An organizer can resume it.
  */
-export type StalledSending = { lastError: string | null };
+export type StalledSending = { waiting: number; lastError: string | null };
 
 export type UpdateSummary = {
   id: string;
@@ -104,9 +104,10 @@ export async function listUpdates(db: DatabaseOrTransaction, appealId: string, l
 async function stalledSending(db: DatabaseOrTransaction, updateId: string): Promise<StalledSending | null> {
   const jobs = await signerUpdateJobs(db, updateId);
   if (jobs.state === "queued") return null;
-  if ((await getUpdateProgress(db, updateId)).pending === 0) return null;
+  const { pending } = await getUpdateProgress(db, updateId);
+  if (pending === 0) return null;
   // The last error is the mail server's or the network's, for the organizer to act on; a long one is cut.
-  return { lastError: jobs.state === "gaveUp" && jobs.lastError ? jobs.lastError.slice(0, 300) : null };
+  return { waiting: pending, lastError: jobs.state === "gaveUp" && jobs.lastError ? jobs.lastError.slice(0, 300) : null };
 }
 
 /** A new, empty draft. */
@@ -142,7 +143,6 @@ export async function getUpdateForEditing(db: DatabaseOrTransaction, appealId: s
   });
   if (!update) return null;
   const { defaultLocale } = update.appeal;
-  const progress = await getUpdateProgress(db, update.id);
   const locales = [defaultLocale, ...update.appeal.translations.map((t) => t.locale).filter((l) => l !== defaultLocale).sort()];
   return {
     id: update.id,
@@ -154,7 +154,7 @@ export async function getUpdateForEditing(db: DatabaseOrTransaction, appealId: s
     sendStartedAt: update.sendStartedAt,
     sentByName: update.sentByName,
     sentAt: update.sentAt,
-    progress,
+    progress: await getUpdateProgress(db, update.id),
     stalled: update.status === "SENDING" ? await stalledSending(db, update.id) : null,
     eligibleRecipients: update.status === "DRAFT" ? await countUpdateRecipients(db, appealId) : 0,
   };
@@ -296,10 +296,10 @@ export async function resumeSendingUpdate(db: Database, appealId: string, update
     const update = await lockUpdate(tx, appealId, updateId);
     if (!update) return "notFound";
     if (update.status !== "SENDING") return "notStalled";
-    if (!(await stalledSending(tx, updateId))) return "notStalled";
-    const progress = await getUpdateProgress(tx, updateId);
+    const stalled = await stalledSending(tx, updateId);
+    if (!stalled) return "notStalled";
     await requeueSignerUpdate(tx, updateId);
-    await recordAudit(tx, { actor: actorOf(organizer), action: "update.resumed", appealId, subject: update.slug, details: { updateId, waiting: progress.pending } });
+    await recordAudit(tx, { actor: actorOf(organizer), action: "update.resumed", appealId, subject: update.slug, details: { updateId, waiting: stalled.waiting } });
     return null;
   });
 }
