@@ -63,7 +63,10 @@ export async function runQueuedJobs(options: { databaseUrl: string; db: Database
   // Our own pool, closed before returning: runOnce's own could keep a connection open past the
   // test, and dropping the test's database then fails it with 57P01 in whatever test runs next.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  // A connection dropped while idle reports on the pool, a busy one on its client (graphile-worker
+  // warns about a pool that listens only to the first).
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   try {
     await runOnce({
       pgPool: pool,
