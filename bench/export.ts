@@ -26,7 +26,7 @@ import { sessionCookieName } from "~/infra/session-cookie.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { openBenchPool } from "./support/database";
 import { insertConfirmedSignatures } from "../tests/support/bulk-signatures";
-import { freePort, requireBuild, startProcess } from "../tests/support/processes";
+import { freePort, productionNodeArgs, requireBuild, startProcess } from "../tests/support/processes";
 
 const rowCount = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const allRows = { listedOnly: false, from: null, to: null, bom: false };
@@ -164,7 +164,7 @@ async function main() {
     console.log(`Plan (without a cursor): ${plan.slice(0, 3).join(" → ")}`);
 
     const port = await freePort();
-    app = startProcess("node", ["build/server.js"], {
+    app = startProcess("node", [...productionNodeArgs("serve"), "build/server.js"], {
       env: {
         NODE_ENV: "production",
         DATABASE_URL: databaseUrl,
@@ -221,7 +221,7 @@ async function main() {
     line("HTTP GET export.csv (gzip, as browsers)", overHttpGzip, copy);
     line("export in this process, no HTTP", inProcessRun, copy);
     console.log(
-      `\nWeb process memory: RSS ${mb(before.rss)} before the downloads (peak since start ${mb(before.peak)}); ` +
+      `\nWeb process ("node ${productionNodeArgs("serve").join(" ")} build/server.js", as npm run serve) memory: RSS ${mb(before.rss)} before the downloads (peak since start ${mb(before.peak)}); ` +
         `during both downloads peak RSS ${mb(peakWasReset ? after.peak : sampledPeak)} (${peakWasReset ? "VmHWM, reset before" : "sampled every 50 ms"}), ` +
         `growth ${mb((peakWasReset ? after.peak : sampledPeak) - before.rss)}; RSS ${mb(after.rss)} after.`,
     );

@@ -22,7 +22,7 @@ import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { hostileRequests, prepareHostileTargets, sendHostileRequests, type Answer, type HostileRequest } from "../tests/support/hostile-bodies";
-import { freePort, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { freePort, productionNodeArgs, requireBuild, startProcess, type Started } from "../tests/support/processes";
 
 const requestCount = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -113,7 +113,7 @@ async function main() {
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    app = startProcess("node", ["build/server.js"], {
+    app = startProcess("node", [...productionNodeArgs("serve"), "build/server.js"], {
       env: {
         NODE_ENV: "production",
         DATABASE_URL: databaseUrl,

@@ -37,7 +37,7 @@ import { createLogger } from "~/infra/logger.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
-import { freePort, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { freePort, productionNodeArgs, requireBuild, startProcess, type Started } from "../tests/support/processes";
 import { openBenchPool } from "./support/database";
 import { percentile, rate, runLoad, runWork, type LoadRequest, type LoadResult } from "./support/load";
 import { describeCpu, describeWaits, startCpuProbe, startWaitSampler, type CpuShares, type WaitSample } from "./support/probe";
@@ -151,7 +151,7 @@ async function main() {
       postgres: `PostgreSQL ${await setting("server_version")} (${embedded ? "embedded, on the same cores" : serverUrl.host}); fsync ${await setting("fsync")}, synchronous_commit ${await setting("synchronous_commit")}, shared_buffers ${await setting("shared_buffers")}, max_connections ${await setting("max_connections")}`,
     };
     console.log(`Machine: ${facts.machine}\nNode ${facts.node}\n${facts.postgres}`);
-    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits generous (counted, never reached; each signer from its own address via X-Forwarded-For), the default pool of 10 database connections per process.`);
+    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes "node ${[...productionNodeArgs("serve"), ...appNodeArgs].join(" ")} build/server.js" (as npm run serve) with NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits generous (counted, never reached; each signer from its own address via X-Forwarded-For), the default pool of 10 database connections per process.`);
 
     const appeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http", proofOfWork: "OFF" });
     const warmAppeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http-warm", proofOfWork: "OFF" });
@@ -159,7 +159,7 @@ async function main() {
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    app = startProcess("node", [...appNodeArgs, "build/server.js"], {
+    app = startProcess("node", [...productionNodeArgs("serve"), ...appNodeArgs, "build/server.js"], {
       env: {
         NODE_ENV: "production",
         DATABASE_URL: databaseUrl,

@@ -19,7 +19,7 @@ import { createDatabaseClient } from "~/infra/db.server";
 import { createLogger } from "~/infra/logger.server";
 import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
-import { freePort, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { freePort, productionNodeArgs, requireBuild, startProcess, type Started } from "../tests/support/processes";
 import { createBenchDatabase, openBenchPool } from "./support/database";
 import { describeCpu, startCpuProbe } from "./support/probe";
 
@@ -98,7 +98,7 @@ async function main() {
     );
     await db.$disconnect();
     const before = smtp.received();
-    worker = startProcess("node", ["build/worker.js"], {
+    worker = startProcess("node", [...productionNodeArgs("worker"), "build/worker.js"], {
       env: {
         NODE_ENV: "production",
         DATABASE_URL: database.url,

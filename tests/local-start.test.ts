@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { freePort, hasStackTrace, projectRoot, requireBuild, runProcess, startProcess } from "./support/processes";
+import { freePort, hasStackTrace, productionNodeArgs, projectRoot, requireBuild, runProcess, startProcess } from "./support/processes";
 
 const temporaryFolders: string[] = [];
 
@@ -30,7 +30,8 @@ after(async () => {
   for (const folder of temporaryFolders) await rm(folder, { recursive: true, force: true });
 });
 
-const startApp = (env: Record<string, string>, cwd?: string) => startProcess("node", ["build/server.js"], { env, cwd });
+// As `npm start` and `npm run serve` run it, with their node arguments (which every Node this runs on must accept).
+const startApp = (env: Record<string, string>, cwd?: string) => startProcess("node", [...productionNodeArgs("serve"), "build/server.js"], { env, cwd });
 
 /** The embedded server's port, from its pid file (line 4), to look inside while the app starts. */
 async function embeddedPort(dataDir: string): Promise<number | null> {
@@ -84,7 +85,7 @@ describe("starting locally", () => {
     const dataDir = path.join(await scratchFolder("worker"), "data");
     const app = startApp({ DATA_DIR: dataDir, PORT: String(await freePort()), RUN_WORKER: "false" });
     await app.waitForOutput(/Undersign is running at/);
-    const worker = startProcess("node", ["build/worker.js"], { env: { DATA_DIR: dataDir } });
+    const worker = startProcess("node", [...productionNodeArgs("worker"), "build/worker.js"], { env: { DATA_DIR: dataDir } });
     try {
       await worker.waitForOutput(/worker is running/);
       assert.match(worker.output(), /Using the embedded Postgres that process \d+ runs/);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { createServer } from "node:net";
@@ -20,6 +20,17 @@ export type Started = {
 };
 
 export const projectRoot = path.resolve(import.meta.dirname, "..", "..");
+
+/**
+ * The arguments `npm run serve` and `npm run worker` give node before the script (the young
+ * generation's size, decision 031): benchmarks run the processes as production runs them.
+ */
+export function productionNodeArgs(script: "serve" | "worker"): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const words = scripts[script]!.split(/\s+/);
+  if (words[0] !== "node" || !/^build\/\w+\.js$/.test(words.at(-1) ?? "")) throw new Error(`package.json's ${script} script is not "node <flags> build/<entry>.js": ${scripts[script]}`);
+  return words.slice(1, -1);
+}
 
 /** `node build/server.js` and friends need a build: `npm test` makes one before the tests. */
 export function requireBuild(): void {
