@@ -11,9 +11,7 @@ import { build } from "esbuild";
 // Prisma version must not look current either.
 rmSync("build/chunks", { recursive: true, force: true });
 mkdirSync("build", { recursive: true });
-for (const name of readdirSync("build", { withFileTypes: true }).filter((entry) => /^query_compiler_.*\.wasm$/.test(entry.name))) {
-  rmSync(path.join("build", name.name));
-}
+for (const name of readdirSync("build").filter((name) => /^query_compiler_.*\.wasm$/.test(name))) rmSync(path.join("build", name));
 
 await build({
   entryPoints: { server: "server.ts", worker: "worker.ts" },
@@ -55,9 +53,7 @@ function queryCompilerFromFile() {
       esbuild.onLoad({ filter: /.*/, namespace: "query-compiler" }, async (args) => {
         const [, compilerName] = base64Module.exec(args.path);
         const { wasm } = await import(pathToFileURL(require.resolve(args.path)).href);
-        const outdir = esbuild.initialOptions.outdir;
-        const wasmFile = `${outdir}/${compilerName}.wasm`;
-        mkdirSync(outdir, { recursive: true });
+        const wasmFile = `${esbuild.initialOptions.outdir}/${compilerName}.wasm`;
         writeFileSync(wasmFile, Buffer.from(wasm, "base64"));
         return {
           contents: `import { readFileSync } from "node:fs";\nexport const wasm = readFileSync(${JSON.stringify(wasmFile)});\n`,

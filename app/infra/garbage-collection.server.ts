@@ -5,14 +5,14 @@ import { setFlagsFromString } from "node:v8";
  * most of them survive a scavenge ("allocation-site pretenuring"). A streamed export trips it: at
  * a scavenge most rows of the cursor's last batch are still alive, so rows get pretenured and
  * become old garbage that only a full collection finds. With the 2 × 8 MB young generation the
- * npm scripts ask for (`--max-semi-space-size=8`), a 1,000,000-row export grew the web process by
- * 113 MB instead of 13–21 (decision 031). Nothing on the app's hot paths lives long (its lasting data
- * is in Postgres), and no cost was measurable with pretenuring off.
+ * npm scripts ask for (`--max-semi-space-size=8`), a 1,000,000-row export grew the web process
+ * by 113 MB instead of 13–21 (decision 031). Nothing on the app's hot paths lives long (its
+ * lasting data is in Postgres), and no cost was measurable with pretenuring off.
  *
  * Set from inside the web process rather than beside the other argument in package.json, so
- * that a web process started with a smaller young generation some other way (NODE_OPTIONS allows
- * that argument but not this one) cannot end up with the combination that hurts. V8 reads the flag
- * when a collection decides what to pretenure, so setting it at start is in time.
+ * that a web process started with a smaller young generation some other way (NODE_OPTIONS
+ * allows that argument but not this one) cannot end up with the combination that hurts. V8 reads
+ * the flag when a collection decides what to pretenure, so setting it at start is in time.
  */
 export function keepNewObjectsYoung(): void {
   setFlagsFromString("--no-allocation-site-pretenuring");

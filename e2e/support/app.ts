@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-
 import { productionNodeArgs } from "../../tests/support/processes";
 
 export { freePort } from "../../tests/support/processes";
