@@ -33,6 +33,30 @@ describe("emails about signatures", () => {
     assert.ok(message.html?.includes(`${testPublicUrl}/confirm/`));
   });
 
+  test("a signer gets the appeal's title in the language they signed in, with links that open in it, also when told they have already signed", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await t.db.appealTranslation.create({ data: { appealId: appeal.id, locale: "ru", title: "Сделать Вязовую улицу школьной", summary: "Кратко.", body: "Текст." } });
+    const validated = validateSignature({ fullName: "Анна Петрова", email: "anna@example.org", acceptPrivacy: "on" });
+    assert.ok(validated.ok);
+    const { signatureId } = await signAppeal(t.db, appeal.id, validated.input, { locale: "ru" });
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    const confirm = (await inbox.messages()).find((m) => m.to === "anna@example.org");
+    assert.ok(confirm?.subject.includes("Сделать Вязовую улицу школьной"), `the Russian title in "${confirm?.subject}"`);
+    assert.match(confirm.text, new RegExp(`${testPublicUrl}/confirm/[A-Za-z0-9_-]{43}\\?lang=ru`));
+    assert.match(confirm.text, new RegExp(`${testPublicUrl}/withdraw/[A-Za-z0-9_-]{43}\\?lang=ru`));
+
+    await t.db.signature.update({ where: { id: signatureId }, data: { status: "CONFIRMED", confirmedAt: new Date() } });
+    await signAppeal(t.db, appeal.id, validated.input, { locale: "ru" });
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    const already = (await inbox.messages()).filter((m) => m.to === "anna@example.org")[1];
+    assert.ok(already?.subject.includes("Сделать Вязовую улицу школьной"), `the Russian title in "${already?.subject}"`);
+    assert.ok(already.text.includes(`${testPublicUrl}/appeals/${appeal.slug}?lang=ru`), "links to the appeal, in Russian");
+    // Each email stored its own tokens' hashes: confirm and withdraw, then a second withdraw.
+    const stored = await t.db.signatureToken.findMany({ where: { signatureId }, select: { purpose: true, expiresAt: true } });
+    assert.deepEqual(stored.map((token) => token.purpose).sort(), ["CONFIRM", "WITHDRAW", "WITHDRAW"]);
+    for (const token of stored) assert.ok(token.expiresAt.getTime() > Date.now() + 29 * 24 * 3_600_000, "each link lasts at least a month");
+  });
+
   test("when SMTP is down nothing is lost: the job waits, retries, and is delivered once SMTP is back", async () => {
     const appeal = await createTestAppeal(t.db);
     const { signatureId } = await sign(appeal.id, "patient@example.org");
