@@ -41,7 +41,8 @@ describe("emails about signatures", () => {
     const { signatureId } = await signAppeal(t.db, appeal.id, validated.input, { locale: "ru" });
     await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
     const confirm = (await inbox.messages()).find((m) => m.to === "anna@example.org");
-    assert.ok(confirm?.subject.includes("Сделать Вязовую улицу школьной"), `the Russian title in "${confirm?.subject}"`);
+    assert.ok(confirm);
+    assert.ok(confirm.subject.includes("Сделать Вязовую улицу школьной"), `the Russian title in "${confirm.subject}"`);
     assert.match(confirm.text, new RegExp(`${testPublicUrl}/confirm/[A-Za-z0-9_-]{43}\\?lang=ru`));
     assert.match(confirm.text, new RegExp(`${testPublicUrl}/withdraw/[A-Za-z0-9_-]{43}\\?lang=ru`));
 
@@ -49,7 +50,8 @@ describe("emails about signatures", () => {
     await signAppeal(t.db, appeal.id, validated.input, { locale: "ru" });
     await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
     const already = (await inbox.messages()).filter((m) => m.to === "anna@example.org")[1];
-    assert.ok(already?.subject.includes("Сделать Вязовую улицу школьной"), `the Russian title in "${already?.subject}"`);
+    assert.ok(already);
+    assert.ok(already.subject.includes("Сделать Вязовую улицу школьной"), `the Russian title in "${already.subject}"`);
     assert.ok(already.text.includes(`${testPublicUrl}/appeals/${appeal.slug}?lang=ru`), "links to the appeal, in Russian");
     // Each email stored its own tokens' hashes: confirm and withdraw, then a second withdraw.
     const stored = await t.db.signatureToken.findMany({ where: { signatureId }, select: { purpose: true, expiresAt: true } });

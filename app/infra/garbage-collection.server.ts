@@ -1,4 +1,5 @@
 import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /**
  * V8 allocates objects of an allocation site straight into the old generation once it has seen
@@ -16,4 +17,27 @@ import { setFlagsFromString } from "node:v8";
  */
 export function keepNewObjectsYoung(): void {
   setFlagsFromString("--no-allocation-site-pretenuring");
+}
+
+type CollectGarbage = (options: { type: "minor" | "major" }) => void;
+let collectGarbage: CollectGarbage | null = null;
+
+/**
+ * Runs a scavenge of V8's young generation now. For code that moves a lot of bytes through
+ * Buffers while allocating little else, such as an export streaming through `COPY`: a Buffer's
+ * bytes live outside V8's heap and are freed only when a collection finds its object dead, and
+ * V8 collects the young generation when that fills, which such code does only after hundreds
+ * of megabytes. Until then the bytes stay allocated: a 1,000,000-row export grew the web process
+ * by 39 MB, against 9 MB with a scavenge every megabyte (decision 033). A scavenge with little
+ * alive takes well under a millisecond.
+ *
+ * V8 hands out its `gc` function only to contexts created after `--expose-gc` is set, so the
+ * first call sets it and takes the function from a new context, once.
+ */
+export function collectYoungGarbage(): void {
+  if (!collectGarbage) {
+    setFlagsFromString("--expose-gc");
+    collectGarbage = runInNewContext("gc") as CollectGarbage;
+  }
+  collectGarbage({ type: "minor" });
 }

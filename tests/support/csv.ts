@@ -1,8 +1,8 @@
 import { parse } from "csv-parse/sync";
 
 /**
- * CSV read back with csv-parse (the sibling of the csv-stringify the app writes with, but a
- * separate parser), strictly: a quote inside an unquoted field, text after a closing quote, an
+ * CSV read back with csv-parse (a parser the app's own CSV, written by Postgres, never passes
+ * through), strictly: a quote inside an unquoted field, text after a closing quote, an
  * unterminated quote or rows of different lengths are errors rather than guesses. A byte order
  * mark stays in the first cell, so tests can see whether there was one.
  */
