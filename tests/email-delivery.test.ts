@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { SMTPServer } from "smtp-server";
 import { getAppealOverview } from "~/domain/appeal-editing";
+import { eraseContactAndTraces } from "~/domain/erasure.server";
 import { signAppeal, validateSignature } from "~/domain/signatures";
 import { createTestAppeal } from "./support/appeals";
 import { useDatabasePerTest } from "./support/database";
@@ -126,5 +127,16 @@ describe("emails about signatures", () => {
     await t.db.signature.update({ where: { id: signatureId }, data: { status: "CONFIRMED", confirmedAt: new Date() } });
     await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
     assert.equal((await inbox.messages()).filter((m) => m.to === "quick@example.org").length, 0);
+  });
+
+  test("a job for a signature whose address was erased meanwhile sends nothing and stores no links", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const { signatureId } = await sign(appeal.id, "erased@example.org");
+    await t.db.$executeRaw`UPDATE "Signature" SET ${eraseContactAndTraces} WHERE id = ${signatureId}::uuid`;
+    const before = (await inbox.messages()).length;
+    await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: inbox.url });
+    assert.equal((await inbox.messages()).length, before, "no email, to no one");
+    assert.equal(await t.db.signatureToken.count({ where: { signatureId } }), 0);
+    assert.equal((await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker.jobs`)[0]?.n, 0n, "the job is done, not retried");
   });
 });

@@ -118,7 +118,7 @@ function hangUpAfterFirstBytes(pathAndQuery: string, cookie: string): Promise<vo
   });
 }
 
-/** Backends of the app that are inside an export query (running it, or holding its cursor open). */
+/** Backends of the app that are inside an export query (running it, or waiting to send more of it). */
 async function exportQueriesInProgress(): Promise<number> {
   const { rows } = await observer.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM pg_stat_activity
@@ -182,14 +182,14 @@ describe("downloading an export from the running app", () => {
     const sampler = setInterval(() => (peak = Math.max(peak, residentBytes())), 20);
     // When, during the download, the export's query was still open in Postgres.
     const started = Date.now();
-    const cursorOpenAt: number[] = [];
+    const queryOpenAt: number[] = [];
     let watching = true;
     const watchCursor = (async () => {
       while (watching) {
         const { rows: open } = await observer.query(
           `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction') AND query LIKE '%"Signature"%'`,
         );
-        if (open.length > 0) cursorOpenAt.push(Date.now() - started);
+        if (open.length > 0) queryOpenAt.push(Date.now() - started);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -207,13 +207,13 @@ describe("downloading an export from the running app", () => {
     assert.equal(parseCsv(slow.text).length, rows + 1);
     const fileBytes = Buffer.byteLength(slow.text);
     const growth = peak - before;
-    const lastOpen = Math.max(0, ...cursorOpenAt);
+    const lastOpen = Math.max(0, ...queryOpenAt);
     t.diagnostic(
-      `file ${(fileBytes / 1e6).toFixed(1)} MB (${(slow.wireBytes / 1e6).toFixed(1)} MB gzip) in ${downloadMs} ms; cursor last seen open at ${lastOpen} ms; ` +
+      `file ${(fileBytes / 1e6).toFixed(1)} MB (${(slow.wireBytes / 1e6).toFixed(1)} MB gzip) in ${downloadMs} ms; query last seen open at ${lastOpen} ms; ` +
         `app RSS ${(before / 1e6).toFixed(0)} MB before, growth ${(growth / 1e6).toFixed(1)} MB`,
     );
-    // What the app holds, seen from Postgres: the cursor is read only as the client takes the
-    // file, so the query stays open until the download is nearly done (85-90% of the time,
+    // What the app holds, seen from Postgres: the query is read only as the client takes the
+    // file, so the query stays open until the download is nearly done (70-90% of the time,
     // measured; the rest is what the socket buffers hold). The app can only hold rows it has
     // read, so what it holds is bounded by that window, not by the file. An app that reads
     // ahead (a writer that does not wait for the client, rows collected first) finishes the

@@ -171,7 +171,7 @@ describe("exporting an appeal's signatures", () => {
       "  =after spaces",
       "＝FULLWIDTH()",
     ];
-    const harmless = ["Anna-Maria O'Neil", "Ordinary = text later", "mail@example.org", "'already quoted"];
+    const harmless = ["Anna-Maria O'Neil", "Ordinary = text later", "mail@example.org", "'already quoted", "1984 Committee", ", comma first", "/slash first"];
     await addSignatures(
       t.db,
       appeal,
@@ -181,11 +181,14 @@ describe("exporting an appeal's signatures", () => {
       { fullName: "Other cells", role: "=role", city: "+city", comment: "-comment", email: "=x@example.org", confirmedAt: new Date("2026-06-02T00:00:00Z") },
     ]);
 
-    const rows = csvRows((await exportFile(t.url, t.db, appeal, "csv")).text);
+    const { text } = await exportFile(t.url, t.db, appeal, "csv");
+    const rows = csvRows(text);
     assert.deepEqual(
       rows.map((row) => row.name),
       [...dangerous.map((name) => `'${name}`), ...harmless, "Other cells"],
     );
+    // The same file from a server that reads backslashes in strings the old way.
+    assert.equal((await exportFile(t.url, t.db, appeal, "csv", {}, { options: "-c standard_conforming_strings=off" })).text, text);
     const other = rows.at(-1)!;
     assert.deepEqual([other.role_or_organisation, other.city, other.comment, other.email], ["'=role", "'+city", "'-comment", "'=x@example.org"]);
 
@@ -270,7 +273,9 @@ describe("exporting an appeal's signatures", () => {
     assert.equal(outcome.rows, 2);
 
     const empty = await createTestAppeal(t.db);
-    assert.deepEqual(JSON.parse((await exportFile(t.url, t.db, empty, "json")).text), []);
+    const emptyFiles = { json: (await exportFile(t.url, t.db, empty, "json")).text, csv: (await exportFile(t.url, t.db, empty, "csv")).text };
+    assert.equal(emptyFiles.json, "[]\n", "an empty array, as JSON.stringify writes it");
+    assert.equal(emptyFiles.csv, `${exportColumns.map((column) => `"${column}"`).join(",")}\r\n`, "the header alone");
   });
 
   test("every export is written to the audit log: who, which appeal, the choices, the format and the rows", async () => {

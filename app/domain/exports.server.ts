@@ -179,6 +179,13 @@ const formulaStart = String.raw`^([\t\r\n]|[\t\n\v\f\r \u00a0\u1680\u2000-\u200a
 const quoted = (sql: string) => `'"' || replace(${sql}, '"', '""') || '"'`;
 
 /**
+ * The regular expression as a SQL string literal: an E'' string with its backslashes doubled
+ * reads the same whether or not the server has standard_conforming_strings on (with it off, a
+ * plain '' string would turn `\-` into a range that takes in the digits).
+ */
+const formulaStartLiteral = `E'${formulaStart.replaceAll("\\", "\\\\")}'`;
+
+/**
  * A column's CSV cell: text neutralised and quoted, yes/no and our own values quoted, nothing as
  * an empty cell. Every text cell is quoted, so whatever separator a spreadsheet guesses for the
  * reader's locale (comma, semicolon, tab), a value stays one cell.
@@ -186,13 +193,13 @@ const quoted = (sql: string) => `'"' || replace(${sql}, '"', '""') || '"'`;
 function csvCell(column: (typeof exportColumns)[number]): string {
   const value = `file_row.${column}`;
   const { kind } = columnValues[column];
-  if (kind === "yes/no") return `CASE WHEN ${value} THEN '"yes"' ELSE '"no"' END`;
-  if (kind === "ours") return quoted(value);
-  return `CASE WHEN ${value} IS NULL THEN '' WHEN ${value} ~ '${formulaStart}' THEN ${quoted(`'''' || ${value}`)} ELSE ${quoted(value)} END`;
+  if (kind === "yes/no") return `CASE WHEN ${value} IS NULL THEN '' WHEN ${value} THEN '"yes"' ELSE '"no"' END`;
+  if (kind === "ours") return `CASE WHEN ${value} IS NULL THEN '' ELSE ${quoted(value)} END`;
+  return `CASE WHEN ${value} IS NULL THEN '' WHEN ${value} ~ ${formulaStartLiteral} THEN ${quoted(`'''' || ${value}`)} ELSE ${quoted(value)} END`;
 }
 
-/** How a file is put together: what comes before the rows, each row's line (SQL), between two lines, and after them. */
-type FileShape = { head: (bom: boolean) => string; line: string; between: string; tail: (rows: number) => string };
+/** How a file is put together: what comes before the rows, each row's line (SQL), before the first line, between two lines, and after them. */
+type FileShape = { head: (bom: boolean) => string; line: string; beforeFirst: string; between: string; tail: (rows: number) => string };
 
 const fileShapes: Record<ExportFormat, FileShape> = {
   // CSV per RFC 4180 with CRLF line ends and a header of the columns' names; a byte order mark
@@ -200,6 +207,7 @@ const fileShapes: Record<ExportFormat, FileShape> = {
   csv: {
     head: (bom) => `${bom ? "\ufeff" : ""}${exportColumns.map((column) => `"${column}"`).join(",")}\r\n`,
     line: `${exportColumns.map(csvCell).join(" || ',' || ")} || E'\\r\\n'`,
+    beforeFirst: "",
     between: "",
     tail: () => "",
   },
@@ -208,8 +216,9 @@ const fileShapes: Record<ExportFormat, FileShape> = {
   // missing values as null, keys in the columns' order; row_to_json writes as compactly as
   // JSON.stringify. Never a BOM (RFC 8259 forbids one).
   json: {
-    head: () => "[\n",
+    head: () => "[",
     line: "row_to_json(file_row)::text",
+    beforeFirst: "\n",
     between: ",\n",
     tail: (rows) => (rows === 0 ? "]\n" : "\n]\n"),
   },
@@ -252,7 +261,7 @@ export type SignatureExport = {
   /**
    * The file's bytes in chunks of about 64 KB. Nothing touches the database until the first
    * chunk is asked for. Stopping early (`return()`, as `for await … break` and stream
-   * cancellation do) closes the cursor and gives back the connection.
+   * cancellation do) ends the database's work and closes the connection it ran on.
    */
   chunks: AsyncGenerator<Uint8Array, void, undefined>;
   /**
@@ -273,7 +282,7 @@ export function exportFileName(slug: string, format: ExportFormat, now: Date): s
 }
 
 /**
- * Opens an export. `pool` gives the connection the cursor runs on (held only while the file is
+ * Opens an export. `pool` gives the connection the `COPY` runs on (held only while the file is
  * read); `db` writes the audit entry when the export ends, however it ends — completed, or
  * stopped with the rows handed over so far (see ExportOutcome).
  */
@@ -312,7 +321,7 @@ export function openSignatureExport(connections: { pool: pg.Pool; db: DatabaseOr
   async function* produceChunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const client = await connections.pool.connect();
     const shape = fileShapes[format];
-    const file = new CopiedLines({ head: shape.head(choices.bom), between: shape.between, tail: shape.tail, chunkBytes });
+    const file = new CopiedLines({ head: shape.head(choices.bom), beforeFirst: shape.beforeFirst, between: shape.between, tail: shape.tail, chunkBytes });
     const copy = client.query(copyTo(exportLinesCopy(appeal.id, format, choices, (value) => client.escapeLiteral(value))));
     let completed = false;
     let failed = false;
@@ -329,7 +338,7 @@ export function openSignatureExport(connections: { pool: pg.Pool; db: DatabaseOr
           }
         }
       }
-      yield file.finish();
+      for (const chunk of file.finish()) yield chunk;
       completed = true;
     } catch (error) {
       failed = true;
@@ -337,7 +346,11 @@ export function openSignatureExport(connections: { pool: pg.Pool; db: DatabaseOr
     } finally {
       // A COPY stopped half-way leaves its connection in the middle of it: the connection is
       // closed rather than given back, and Postgres ends the statement when it finds it gone.
-      if (!completed) copy.destroy();
+      if (!completed) {
+        // Destroyed, the stream may still hear of its connection's end: expected, and not to be thrown.
+        copy.on("error", () => undefined);
+        copy.destroy();
+      }
       client.release(completed ? undefined : true);
       // A failure to record a finished export fails the download itself (the reader's side
       // sees an incomplete file): an export is never delivered without its audit entry.

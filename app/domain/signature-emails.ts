@@ -35,7 +35,8 @@ export async function prepareSignatureEmail(
   publicUrl: string,
 ): Promise<SignatureEmail | null> {
   // A confirmation only while pending, "already signed" only while confirmed: a withdrawn
-  // signature gets nothing, and one whose address was erased has no one to write to.
+  // signature gets nothing, and one whose address was erased (emptied, app/domain/erasure) has
+  // no one to write to.
   const wanted = job.kind === "confirm-signature" ? "PENDING" : "CONFIRMED";
   // The links' tokens: every email carries a withdraw link, a confirmation also its confirm link.
   const withdrawal = newWithdrawalToken(job.signatureId);
@@ -51,10 +52,10 @@ export async function prepareSignatureEmail(
   const rows = await db.$queryRaw<PreparedRow[]>`
     WITH wanted AS (
       SELECT s.id, s.email, s."fullName", s.locale, a.slug, a."defaultLocale", a."publisherName",
-             (SELECT coalesce(json_agg(json_build_object('locale', tr.locale, 'title', tr.title)), '[]')
+             (SELECT coalesce(json_agg(json_build_object('locale', tr.locale, 'title', tr.title) ORDER BY tr.locale), '[]')
                 FROM "AppealTranslation" tr WHERE tr."appealId" = a.id) AS translations
       FROM "Signature" s JOIN "Appeal" a ON a.id = s."appealId"
-      WHERE s.id = ${job.signatureId}::uuid AND s.status::text = ${wanted} AND s.email IS NOT NULL
+      WHERE s.id = ${job.signatureId}::uuid AND s.status::text = ${wanted} AND s.email <> ''
     ), stored AS (
       INSERT INTO "SignatureToken" ("tokenHash", "signatureId", purpose, "expiresAt")
       SELECT decode(token.hash, 'hex'), wanted.id, token.purpose::"SignatureTokenPurpose", token."expiresAt"

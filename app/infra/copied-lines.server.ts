@@ -1,13 +1,14 @@
 /**
  * The rows of `COPY (…) TO STDOUT (FORMAT binary)` of a query with one text column, as a file:
- * each row's text in order, with `between` between two rows, `head` before the first and `tail`
- * after the last, handed on in chunks of about `chunkBytes`. The binary format frames each
+ * `head`, then each row's text in order (`beforeFirst` before the first row, `between` between
+ * two rows), then `tail`, handed on in chunks of about `chunkBytes`. The binary format frames each
  * value with its length (PostgreSQL's documentation, "COPY", "Binary Format"), so a row's bytes
  * are copied as they are, without looking inside them: text format would have escaped line
  * breaks and backslashes, which the file must keep.
  */
 export type CopiedFile = {
   head: string;
+  beforeFirst: string;
   between: string;
   tail: (rows: number) => string;
   chunkBytes: number;
@@ -20,9 +21,12 @@ const headerBytes = signature.length + 4 + 4;
 export class CopiedLines {
   /** Rows whose text has been written into the file so far. */
   rows = 0;
+  private readonly beforeFirst: Buffer;
   private readonly between: Buffer;
   private pending: Buffer;
   private used = 0;
+  /** Full chunks of the head, handed on with the first rows (a head longer than a chunk). */
+  private waiting: Buffer[] = [];
   /** Bytes of an incomplete field header or file header carried over from the last piece. */
   private carried: Buffer | null = null;
   /** Bytes of the current row's text still to come. */
@@ -31,14 +35,15 @@ export class CopiedLines {
   private ended = false;
 
   constructor(private readonly file: CopiedFile) {
+    this.beforeFirst = Buffer.from(file.beforeFirst, "utf8");
     this.between = Buffer.from(file.between, "utf8");
     this.pending = Buffer.allocUnsafe(file.chunkBytes);
-    this.write(Buffer.from(file.head, "utf8"));
+    this.write(Buffer.from(file.head, "utf8"), this.waiting);
   }
 
   /** Takes the next piece of the COPY's output; returns the chunks of the file it completed. */
   take(piece: Buffer): Buffer[] {
-    const ready: Buffer[] = [];
+    const ready = this.waiting.splice(0);
     const data = this.carried ? Buffer.concat([this.carried, piece]) : piece;
     this.carried = null;
     let at = 0;
@@ -71,7 +76,7 @@ export class CopiedLines {
       const length = data.readInt32BE(at + 2);
       at += 6;
       if (length < 0) throw new Error("a row without text");
-      if (this.rows > 0) this.write(this.between, ready);
+      this.write(this.rows === 0 ? this.beforeFirst : this.between, ready);
       this.rows += 1;
       this.rowLeft = length;
     }
@@ -79,26 +84,23 @@ export class CopiedLines {
     return ready;
   }
 
-  /** The last chunk, with the tail; throws if the COPY's output stopped before its end. */
-  finish(): Buffer {
+  /** The last chunks, with the tail; throws if the COPY's output stopped before its end. */
+  finish(): Buffer[] {
     if (!this.ended || this.rowLeft > 0) throw new Error("the COPY's output ended early");
-    this.write(Buffer.from(this.file.tail(this.rows), "utf8"));
-    return this.pending.subarray(0, this.used);
+    const ready = this.waiting.splice(0);
+    this.write(Buffer.from(this.file.tail(this.rows), "utf8"), ready);
+    if (this.used > 0) ready.push(this.pending.subarray(0, this.used));
+    return ready;
   }
 
   /** Appends bytes to the chunk being filled; full chunks go to `ready`. */
-  private write(bytes: Buffer, ready?: Buffer[]): void {
+  private write(bytes: Buffer, ready: Buffer[]): void {
     let from = 0;
     while (from < bytes.length) {
       if (this.used === this.pending.length) {
-        if (!ready) {
-          // Only the head and tail are written without a place for full chunks; make room.
-          this.pending = Buffer.concat([this.pending, Buffer.allocUnsafe(this.file.chunkBytes)]);
-        } else {
-          ready.push(this.pending);
-          this.pending = Buffer.allocUnsafe(this.file.chunkBytes);
-          this.used = 0;
-        }
+        ready.push(this.pending);
+        this.pending = Buffer.allocUnsafe(this.file.chunkBytes);
+        this.used = 0;
       }
       const copied = bytes.copy(this.pending, this.used, from, Math.min(bytes.length, from + this.pending.length - this.used));
       this.used += copied;

@@ -53,7 +53,7 @@ export async function signatureExportResponse(args: {
     { appeal, format, choices: choices.value, actor: { id: organizer.id, name: organizer.name, email: organizer.email } },
   );
   const headers = { "Content-Type": exported.contentType, "Content-Disposition": attachmentDisposition(exported.fileName), ...privateFileHeaders };
-  // Asking for the headers alone must not open a cursor nor count as an export.
+  // Asking for the headers alone must not start the database's work nor count as an export.
   if (request.method === "HEAD") return new Response(null, { headers });
 
   const path = pathForLog(new URL(request.url).pathname);

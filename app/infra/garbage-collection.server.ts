@@ -3,11 +3,12 @@ import { runInNewContext } from "node:vm";
 
 /**
  * V8 allocates objects of an allocation site straight into the old generation once it has seen
- * most of them survive a scavenge ("allocation-site pretenuring"). A streamed export trips it: at
- * a scavenge most rows of the cursor's last batch are still alive, so rows get pretenured and
- * become old garbage that only a full collection finds. With the 2 × 8 MB young generation the
- * npm scripts ask for (`--max-semi-space-size=8`), a 1,000,000-row export grew the web process
- * by 113 MB instead of 13–21 (decision 031). Nothing on the app's hot paths lives long (its
+ * most of them survive a scavenge ("allocation-site pretenuring"). Streaming many short-lived
+ * objects trips it: the export did when it still read rows through a cursor (at a scavenge most
+ * rows of the cursor's last batch were alive, so rows got pretenured and became old garbage that
+ * only a full collection finds). With the 2 × 8 MB young generation the npm scripts ask for
+ * (`--max-semi-space-size=8`), a 1,000,000-row export then grew the web process by 113 MB
+ * instead of 13–21 (decision 031). Nothing on the app's hot paths lives long (its
  * lasting data is in Postgres), and no cost was measurable with pretenuring off.
  *
  * Set from inside the web process rather than beside the other argument in package.json, so
@@ -19,25 +20,34 @@ export function keepNewObjectsYoung(): void {
   setFlagsFromString("--no-allocation-site-pretenuring");
 }
 
-type CollectGarbage = (options: { type: "minor" | "major" }) => void;
-let collectGarbage: CollectGarbage | null = null;
+type CollectGarbage = (options: { type: "minor" }) => void;
+/** V8's `gc`, once found; null when it could not be had (then nothing is collected early). */
+let collectGarbage: CollectGarbage | null | undefined;
 
 /**
  * Runs a scavenge of V8's young generation now. For code that moves a lot of bytes through
  * Buffers while allocating little else, such as an export streaming through `COPY`: a Buffer's
  * bytes live outside V8's heap and are freed only when a collection finds its object dead, and
  * V8 collects the young generation when that fills, which such code does only after hundreds
- * of megabytes. Until then the bytes stay allocated: a 1,000,000-row export grew the web process
- * by 39 MB, against 9 MB with a scavenge every megabyte (decision 033). A scavenge with little
- * alive takes well under a millisecond.
+ * of megabytes, or fully once 64 MB more lie outside its heap. Until then the bytes stay
+ * allocated: a 1,000,000-row export grew the web process by 39 MB, against 14 MB with a
+ * scavenge every megabyte (decision 033). A scavenge with little alive takes under a
+ * millisecond.
  *
  * V8 hands out its `gc` function only to contexts created after `--expose-gc` is set, so the
- * first call sets it and takes the function from a new context, once.
+ * first call sets it and takes the function from a new context, once. (Every context created
+ * later gets a `gc` too; the app creates none.) Should a Node version refuse, the export still
+ * works, only with more memory.
  */
 export function collectYoungGarbage(): void {
-  if (!collectGarbage) {
-    setFlagsFromString("--expose-gc");
-    collectGarbage = runInNewContext("gc") as CollectGarbage;
+  if (collectGarbage === undefined) {
+    try {
+      setFlagsFromString("--expose-gc");
+      const found: unknown = runInNewContext("gc");
+      collectGarbage = typeof found === "function" ? (found as CollectGarbage) : null;
+    } catch {
+      collectGarbage = null;
+    }
   }
-  collectGarbage({ type: "minor" });
+  collectGarbage?.({ type: "minor" });
 }
