@@ -6,7 +6,7 @@
  *   TEST_DATABASE_URL=postgres://… npx tsx --test tests/updates.test.ts
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { describe, test } from "node:test";
 import express from "express";
 import type { SignedInOrganizer } from "~/domain/organizers";
@@ -17,6 +17,7 @@ import { rejectCrossSiteWrites } from "~/infra/http-guards.server";
 import { action as unsubscribeAction, loader as unsubscribeLoader } from "~/routes/unsubscribe.$token";
 import { createTestAppeal } from "./support/appeals";
 import { freePort } from "./support/processes";
+import { waitFor } from "./support/wait";
 import { testLoadContext } from "./support/context";
 import { useDatabasePerTest } from "./support/database";
 import { action as updateAction } from "~/routes/organize.appeals.$id.updates.$updateId";
@@ -235,9 +236,21 @@ describe("updates to signers", () => {
     assert.equal(await stalled(), null, "a job waiting for its next attempt is on its way");
     assert.equal((await press()).init?.status, 409, "nothing to resume yet");
 
-    // Its last attempt (graphile-worker's own reschedule stands in for the hours between attempts) fails too.
+    // Its last attempt (graphile-worker's own reschedule stands in for the hours between attempts)
+    // reaches a mail server that takes the connection and says nothing. While it waits, every
+    // attempt is counted, yet it is on its way: not stalled, and Resume would queue a second job.
     await t.db.$executeRaw`SELECT count(*) FROM graphile_worker.reschedule_jobs(ARRAY(SELECT id FROM graphile_worker.jobs), run_at => now(), attempts => 11)`;
-    await runQueuedJobs({ databaseUrl: t.url, db: t.db, smtpUrl: noServer });
+    const connected = new Set<Socket>();
+    const silentServer = createServer((socket) => connected.add(socket));
+    await new Promise<void>((listening) => silentServer.listen(0, "127.0.0.1", listening));
+    const lastAttempt = runQueuedJobs({ databaseUrl: t.url, db: t.db, smtpUrl: `smtp://127.0.0.1:${(silentServer.address() as AddressInfo).port}` });
+    await waitFor(async () => connected.size > 0, "the last attempt to reach the mail server");
+    assert.equal(await stalled(), null, "a job on its last attempt is on its way");
+    assert.equal((await press()).init?.status, 409, "nothing to resume while the last attempt runs");
+    // The server hangs up: the last attempt fails too.
+    for (const socket of connected) socket.destroy();
+    silentServer.close();
+    await lastAttempt;
     const stoppedShort = await stalled();
     assert.ok(stoppedShort, "sending stopped short");
     assert.match(stoppedShort.lastError ?? "", /ECONNREFUSED/, "with the last error to act on");
