@@ -37,8 +37,8 @@ test.describe("An owner manages organizers", () => {
 
     await page.goto("/organize/audit");
     const log = page.getByRole("table");
-    await expect(log).toContainText(`organizer.removed · ${email}`);
-    await expect(log).toContainText(`organizer.invited · ${email}`);
+    await expect(log).toContainText(`Organizer removed · ${email}`);
+    await expect(log).toContainText(`Organizer invited · ${email}`);
     await eveContext.close();
   });
 });

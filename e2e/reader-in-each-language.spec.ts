@@ -48,6 +48,12 @@ test.describe("A reader in each language", () => {
       expect(count, "the count is on the page").not.toBeNull();
       expect(count!.y + count!.height, "the count is in the first screen of a phone").toBeLessThan(844);
       await expectNoAccessibilityViolations(page);
+      // Longer words (a Russian "Копировать" beside the link to copy) never push the page sideways, on a phone or a desktop.
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 844 });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `no sideways scrolling at ${width} px`).toBeLessThanOrEqual(width);
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
 
       // Sent empty, the form lists its problems (the summary takes the focus).
       await page.locator("#sign-form button[type=submit]").click();

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { issueFormToken } from "~/domain/form-timing.server";
+import { recordAudit } from "~/domain/audit";
 import { startSession } from "~/domain/organizer-sessions";
 import type { MessageId } from "~/i18n/i18n";
 import { catalogFor, createTranslator, messagesFor, supportedLocales } from "~/i18n/languages.server";
@@ -246,5 +247,27 @@ describe("no English left for Russian and Kazakh readers", () => {
         }
       }
     }
+  });
+  test("the audit log names what happened, who and the details in the reader's language", async () => {
+    const appeal = await createTestAppeal(database.db, { slug: `audit-${Math.random().toString(36).slice(2, 8)}` });
+    const email = `auditor-${Math.random().toString(36).slice(2)}@organizers.example`;
+    const owner = await database.db.organizer.create({ data: { email, emailCanonical: email, name: "Ольга", role: "OWNER" } });
+    const { token } = await startSession(database.db, owner.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 });
+    const actor = { id: owner.id, name: owner.name, email };
+    await recordAudit(database.db, { actor: { system: "command line" }, action: "organizer.created", subject: email, details: { role: "OWNER" } });
+    await recordAudit(database.db, { actor, action: "export.csv", appealId: appeal.id, subject: appeal.slug, details: { format: "csv", scope: "listed", bom: true, rows: 12 } });
+    await recordAudit(database.db, { actor, action: "update.test-sent", appealId: appeal.id, subject: appeal.slug, details: { updateId: "0e7c1c52-6a39-4c1e-9d0e-0c1f4e5b6a70", to: email } });
+    const read = async (locale: string) => {
+      const response = await fetch(`${baseUrl}/organize/audit`, { headers: { cookie: `lang=${locale}; ${sessionCookieName({ secure: false })}=${token}` } });
+      assert.equal(response.status, 200);
+      return visibleText(await response.text()).replace(/\s+/g, " ");
+    };
+    const russian = await read("ru");
+    for (const expected of ["Организатор создан", "командная строка", "роль: владелец", "Подписи выгружены (CSV)", "охват: Только те, что в публичном списке", "метка BOM: да", "Пробная новость отправлена", `кому: ${email}`]) {
+      assert.ok(russian.includes(expected), `the Russian audit log says “${expected}”`);
+    }
+    for (const stored of ["organizer.created", "export.csv", "command line", "scope:", "OWNER", "updateId"]) assert.ok(!russian.includes(stored), `no stored “${stored}” for a Russian reader`);
+    const kazakh = await read("kk");
+    for (const expected of ["Ұйымдастырушы жасалды", "пәрмен жолы", "рөлі: иесі"]) assert.ok(kazakh.includes(expected), `the Kazakh audit log says “${expected}”`);
   });
 });

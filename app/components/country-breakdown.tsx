@@ -19,6 +19,8 @@ export function CountryBreakdown({ countries, total }: { countries: CountryBreak
   const { t, number } = useT();
   if (countries.length === 0) return <p>{t("openData.countriesNone")}</p>;
   const nameOf = (row: CountryBreakdownRow) => row.name ?? t("chart.countryNotGiven");
+  // The countries with the most signatures, all of them when they tie; none named when many tie (one signature each, say).
+  const leaders = countries.filter((row) => row.count === countries[0]!.count);
   const shown = countries.slice(0, barsShown).map((row) => ({ key: row.code ?? "", label: nameOf(row), count: row.count }));
   const rest = countries.slice(barsShown);
   if (rest.length > 0) shown.push({ key: "others", label: t("openData.otherCountries", { count: rest.length }), count: rest.reduce((sum, row) => sum + row.count, 0) });
@@ -30,7 +32,10 @@ export function CountryBreakdown({ countries, total }: { countries: CountryBreak
 
   return (
     <>
-      <p id="countries-summary">{t("openData.countriesSummary", { count: total, most: nameOf(countries[0]!) })}</p>
+      <p id="countries-summary">
+        {t("openData.countriesSummary", { count: total })}
+        {leaders.length <= 3 ? <> {t("openData.countriesMost", { most: leaders.map(nameOf).join(", ") })}</> : null}
+      </p>
       <svg className="bar-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="countries-heading countries-summary" preserveAspectRatio="xMidYMid meet">
         {shown.map((bar, index) => {
           const y = top + index * rowHeight;

@@ -6,40 +6,46 @@ import type { DatabaseOrTransaction } from "~/infra/db.server";
  * who did it and when. Append-only — the database refuses to change or delete an entry (a
  * trigger, see the migration) — and readable by owners.
  */
-export type AuditAction =
-  | "appeal.created"
-  | "appeal.published"
-  | "appeal.closed"
-  | "appeal.reopened"
-  | "appeal.archived"
-  | "appeal.personal-data-erased"
-  | "export.csv"
-  | "export.json"
-  | "organizer.created"
-  | "organizer.invited"
-  | "organizer.removed"
-  | "organizer.password-set"
-  | "organizer.password-reset"
-  | "sign-in.throttled"
-  | "block-list.added"
-  | "block-list.removed"
-  | "signatures.released"
-  | "signatures.discarded"
-  | "signature.hidden"
-  | "signature.shown"
-  | "signature.invalidated"
-  | "signature.restored"
-  | "signatures.invalidated"
-  | "signatures.invalidation-undone"
-  | "update.test-sent"
-  | "update.sent"
-  | "update.draft-deleted"
-  | "update.resumed"
-  | "paper-signatures.imported"
-  | "paper-signatures.import-undone";
+export const auditActions = [
+  "appeal.created",
+  "appeal.published",
+  "appeal.closed",
+  "appeal.reopened",
+  "appeal.archived",
+  "appeal.personal-data-erased",
+  "export.csv",
+  "export.json",
+  "organizer.created",
+  "organizer.invited",
+  "organizer.removed",
+  "organizer.password-set",
+  "organizer.password-reset",
+  "sign-in.throttled",
+  "block-list.added",
+  "block-list.removed",
+  "signatures.released",
+  "signatures.discarded",
+  "signature.hidden",
+  "signature.shown",
+  "signature.invalidated",
+  "signature.restored",
+  "signatures.invalidated",
+  "signatures.invalidation-undone",
+  "update.test-sent",
+  "update.sent",
+  "update.draft-deleted",
+  "update.resumed",
+  "paper-signatures.imported",
+  "paper-signatures.import-undone",
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
+
+/** The system's own names for itself, stored as the actor's name; pages show them in the reader's language. */
+export const systemActors = ["command line", "scheduled job", "anonymous visitor"] as const;
 
 /** Who did it: an organizer, or the system acting on its own. */
-export type AuditActor = { id: string; name: string; email: string } | { system: "command line" | "scheduled job" | "anonymous visitor" };
+export type AuditActor = { id: string; name: string; email: string } | { system: (typeof systemActors)[number] };
 
 export type AuditEntry = {
   actor: AuditActor;

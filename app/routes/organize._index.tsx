@@ -56,8 +56,10 @@ export default function OrganizerAppeals() {
                 <td>
                   <StatusBadge status={appeal.status} />
                 </td>
-                <td className="numeric">{number(appeal.confirmed)}</td>
-                <td>{date(appeal.updatedAt)}</td>
+                <td className="numeric" data-label={t("organize.columnSignatures")}>
+                  {number(appeal.confirmed)}
+                </td>
+                <td data-label={t("organize.columnUpdated")}>{date(appeal.updatedAt)}</td>
               </tr>
             ))}
           </tbody>

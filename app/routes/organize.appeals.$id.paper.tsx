@@ -159,9 +159,12 @@ export default function PaperSignaturesPage() {
           <p data-testid="paper-summary">{t("paper.previewSummary", { total: preview.total, accepted: preview.accepted, rejected: preview.rejected })}</p>
           <Form method="post" action={page} className="button-row">
             <input type="hidden" name="import" value={preview.id} />
-            <button type="submit" name="intent" value="import" className="button" disabled={busy || preview.accepted === 0}>
-              {importing ? t("paper.importing") : t("paper.import", { count: preview.accepted })}
-            </button>
+            {/* A sheet with no row to import offers only to discard it (the summary says why). */}
+            {preview.accepted > 0 ? (
+              <button type="submit" name="intent" value="import" className="button" disabled={busy}>
+                {importing ? t("paper.importing") : t("paper.import", { count: preview.accepted })}
+              </button>
+            ) : null}
             <button type="submit" name="intent" value="discard" className="button secondary" disabled={busy}>
               {t("paper.discard")}
             </button>

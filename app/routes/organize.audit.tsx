@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { listAuditEvents } from "~/domain/audit";
+import { auditActions, listAuditEvents, systemActors, type AuditAction } from "~/domain/audit";
+import type { MessageId } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { requireOrganizer } from "~/infra/organizer-guard.server";
@@ -15,11 +16,71 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { page: await listAuditEvents(context.db, { limit: pageSize, before }), isFirstPage: !before };
 }
 
-function describeDetails(details: Record<string, unknown>): string {
-  return Object.entries(details)
-    .filter(([, value]) => value !== null && value !== undefined && value !== "")
-    .map(([key, value]) => `${key}: ${String(value)}`)
-    .join(", ");
+type Translate = ReturnType<typeof useT>["t"];
+
+const knownActions = new Set<string>(auditActions);
+const knownSystemActors = new Set<string>(systemActors);
+
+/** What each detail is called in the log; a detail not named here shows under its stored key. */
+const detailLabels: Record<string, MessageId> = {
+  count: "audit.detail.count",
+  kind: "audit.detail.kind",
+  reason: "audit.detail.reason",
+  retryAfterSeconds: "audit.detail.retryAfterSeconds",
+  role: "audit.detail.role",
+  recipients: "audit.detail.recipients",
+  to: "audit.detail.to",
+  waiting: "audit.detail.waiting",
+  emailDomain: "audit.detail.emailDomain",
+  network: "audit.detail.network",
+  from: "audit.detail.from",
+  signatures: "audit.detail.signatures",
+  retentionMonths: "audit.detail.retentionMonths",
+  fileName: "audit.detail.fileName",
+  rows: "audit.detail.rows",
+  imported: "audit.detail.imported",
+  rejected: "audit.detail.rejected",
+  removed: "audit.detail.removed",
+  format: "audit.detail.format",
+  scope: "audit.detail.scope",
+  bom: "audit.detail.bom",
+  completed: "audit.detail.completed",
+  failed: "audit.detail.failed",
+};
+
+/** Stored values that are words of ours rather than the organizer's: shown in the reader's language. */
+const detailValues: Record<string, MessageId> = {
+  OWNER: "organize.roleOwner",
+  EDITOR: "organize.roleEditor",
+  EMAIL: "blockList.kind.EMAIL",
+  EMAIL_DOMAIN: "blockList.kind.EMAIL_DOMAIN",
+  NETWORK: "blockList.kind.NETWORK",
+  listed: "export.scopeListed",
+  all: "export.scopeAll",
+  deadline: "audit.reason.deadline",
+};
+
+function describeAction(t: Translate, action: string): string {
+  return knownActions.has(action) ? t(`audit.action.${action as AuditAction}`) : action;
+}
+
+function describeActor(t: Translate, actorName: string): string {
+  return knownSystemActors.has(actorName) ? t(`audit.actor.${actorName as (typeof systemActors)[number]}`) : actorName;
+}
+
+function describeDetails(t: Translate, action: string, details: Record<string, unknown>): string {
+  return (
+    Object.entries(details)
+      // The ids of updates and imports mean nothing to a reader; the subject already names what was acted on.
+      .filter(([key, value]) => value !== null && value !== undefined && value !== "" && key !== "updateId" && key !== "importId")
+      .map(([key, value]) => {
+        // A test update's "to" is its recipient; an export's is the last day it covers.
+        const label = action === "update.test-sent" && key === "to" ? t("audit.detail.recipient") : detailLabels[key] ? t(detailLabels[key]) : key;
+        const shown = typeof value === "boolean" ? t(value ? "audit.yes" : "audit.no") : typeof value === "string" && detailValues[value] ? t(detailValues[value]) : String(value);
+        return `${label}: ${shown}`;
+      })
+      .join(", ")
+  );
 }
 
 export default function AuditLogPage() {
@@ -47,12 +108,12 @@ export default function AuditLogPage() {
                 <td>
                   <time dateTime={new Date(event.at).toISOString()}>{dateTime(new Date(event.at))}</time>
                 </td>
-                <td>{event.actorName}</td>
+                <td data-label={t("audit.columnWho")}>{describeActor(t, event.actorName)}</td>
                 <td>
-                  <code>{event.action}</code>
+                  <span data-action={event.action}>{describeAction(t, event.action)}</span>
                   {event.subject ? <> · {event.subject}</> : null}
                 </td>
-                <td>{describeDetails(event.details)}</td>
+                <td data-label={t("audit.columnDetails")}>{describeDetails(t, event.action, event.details)}</td>
               </tr>
             ))}
           </tbody>

@@ -80,9 +80,9 @@ export default function OrganizersPage() {
               <td>
                 {organizer.name} {organizer.id === currentId ? <span className="role-badge">{t("organizers.you")}</span> : null}
               </td>
-              <td>{organizer.email}</td>
-              <td>{t(organizer.role === "OWNER" ? "organize.roleOwner" : "organize.roleEditor")}</td>
-              <td>{organizer.hasPassword ? t("organizers.active") : t("organizers.invited")}</td>
+              <td data-label={t("organizers.columnEmail")}>{organizer.email}</td>
+              <td data-label={t("organizers.columnRole")}>{t(organizer.role === "OWNER" ? "organize.roleOwner" : "organize.roleEditor")}</td>
+              <td data-label={t("organizers.columnState")}>{organizer.hasPassword ? t("organizers.active") : t("organizers.invited")}</td>
               <td>
                 {organizer.id === currentId ? null : (
                   <Form method="post">

@@ -19,7 +19,7 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
   // Every email about a signature says how to take it back.
   const withdrawText = t("email.withdraw.text", { url: email.withdrawUrl });
   const withdrawHtml = (
-    <p style={{ fontSize: "13px", color: "#555" }}>
+    <p style={rawLinkStyle}>
       {t("email.withdraw.before")} <a href={email.withdrawUrl}>{t("email.withdraw.link")}</a>
       <br />
       {email.withdrawUrl}
@@ -51,7 +51,7 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
             {t("email.confirm.button")}
           </a>
         </p>
-        <p style={{ fontSize: "13px", color: "#555" }}>{email.confirmUrl}</p>
+        <p style={rawLinkStyle}>{email.confirmUrl}</p>
         <p>{t("email.confirm.ignore")}</p>
         {withdrawHtml}
         <p>{signoff}</p>
@@ -78,7 +78,7 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
     <>
       <p>{greeting}</p>
       <p>{t("email.alreadySigned.body", { title })}</p>
-      <p>
+      <p style={{ overflowWrap: "anywhere" }}>
         <a href={email.appealUrl}>{t("email.alreadySigned.view", { url: email.appealUrl })}</a>
       </p>
       {withdrawHtml}
@@ -141,7 +141,7 @@ export function renderOrganizerEmail(email: OrganizerEmail, locale = defaultLoca
             {button}
           </a>
         </p>
-        <p style={{ fontSize: "13px", color: "#555" }}>{email.link}</p>
+        <p style={rawLinkStyle}>{email.link}</p>
         <p>{ignore}</p>
         <p>{signoff}</p>
       </>,
@@ -199,6 +199,9 @@ export function renderSignerUpdateEmail(email: SignerUpdateEmail): OutgoingEmail
     headers: { "List-Unsubscribe": `<${email.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   };
 }
+
+/** A link written out in full, for mail programs that hide the button: long, with nowhere to break, so it may break anywhere. */
+const rawLinkStyle = { fontSize: "13px", color: "#555", wordBreak: "break-all", overflowWrap: "anywhere" } as const;
 
 const buttonStyle = {
   display: "inline-block",
