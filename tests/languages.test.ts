@@ -263,11 +263,11 @@ describe("no English left for Russian and Kazakh readers", () => {
       return visibleText(await response.text()).replace(/\s+/g, " ");
     };
     const russian = await read("ru");
-    for (const expected of ["Организатор создан", "командная строка", "роль: владелец", "Подписи выгружены (CSV)", "охват: Только те, что в публичном списке", "метка BOM: да", "Пробная новость отправлена", `кому: ${email}`]) {
+    for (const expected of ["Организатор создан", "командная строка", "роль: владелец", "Подписи выгружены (CSV)", "выборка: Только те, что в публичном списке", "метка BOM: да", "Тестовое письмо с новостью отправлено", `кому: ${email}`]) {
       assert.ok(russian.includes(expected), `the Russian audit log says “${expected}”`);
     }
     for (const stored of ["organizer.created", "export.csv", "command line", "scope:", "OWNER", "updateId"]) assert.ok(!russian.includes(stored), `no stored “${stored}” for a Russian reader`);
     const kazakh = await read("kk");
-    for (const expected of ["Ұйымдастырушы жасалды", "пәрмен жолы", "рөлі: иесі"]) assert.ok(kazakh.includes(expected), `the Kazakh audit log says “${expected}”`);
+    for (const expected of ["Ұйымдастырушы қосылды", "пәрмен жолы", "рөлі: иесі"]) assert.ok(kazakh.includes(expected), `the Kazakh audit log says “${expected}”`);
   });
 });

@@ -48,17 +48,19 @@ const detailLabels: Record<string, MessageId> = {
   failed: "audit.detail.failed",
 };
 
-/** Stored values that are words of ours rather than the organizer's: shown in the reader's language. */
-const detailValues: Record<string, MessageId> = {
-  OWNER: "organize.roleOwner",
-  EDITOR: "organize.roleEditor",
-  EMAIL: "blockList.kind.EMAIL",
-  EMAIL_DOMAIN: "blockList.kind.EMAIL_DOMAIN",
-  NETWORK: "blockList.kind.NETWORK",
-  listed: "export.scopeListed",
-  all: "export.scopeAll",
-  deadline: "audit.reason.deadline",
+/** Stored values that are words of ours rather than the organizer's (a role, a kind of block, an export's scope): shown in the reader's language. */
+const detailValues: Record<string, Record<string, MessageId>> = {
+  role: { OWNER: "organize.roleOwner", EDITOR: "organize.roleEditor" },
+  kind: { EMAIL: "blockList.kind.EMAIL", EMAIL_DOMAIN: "blockList.kind.EMAIL_DOMAIN", NETWORK: "blockList.kind.NETWORK" },
+  scope: { listed: "export.scopeListed", all: "export.scopeAll" },
+  reason: { deadline: "audit.reason.deadline" },
 };
+
+function describeValue(t: Translate, key: string, value: unknown): string {
+  if (typeof value === "boolean") return t(value ? "audit.yes" : "audit.no");
+  const words = Object.hasOwn(detailValues, key) ? detailValues[key]! : null;
+  return typeof value === "string" && words && Object.hasOwn(words, value) ? t(words[value]!) : String(value);
+}
 
 function describeAction(t: Translate, action: string): string {
   return knownActions.has(action) ? t(`audit.action.${action as AuditAction}`) : action;
@@ -71,13 +73,13 @@ function describeActor(t: Translate, actorName: string): string {
 function describeDetails(t: Translate, action: string, details: Record<string, unknown>): string {
   return (
     Object.entries(details)
-      // The ids of updates and imports mean nothing to a reader; the subject already names what was acted on.
-      .filter(([key, value]) => value !== null && value !== undefined && value !== "" && key !== "updateId" && key !== "importId")
+      // The ids of updates and imports mean nothing to a reader (the subject already names what was
+      // acted on), nor does a byte-order mark for a JSON file.
+      .filter(([key, value]) => value !== null && value !== undefined && value !== "" && key !== "updateId" && key !== "importId" && !(key === "bom" && details.format !== "csv"))
       .map(([key, value]) => {
         // A test update's "to" is its recipient; an export's is the last day it covers.
-        const label = action === "update.test-sent" && key === "to" ? t("audit.detail.recipient") : detailLabels[key] ? t(detailLabels[key]) : key;
-        const shown = typeof value === "boolean" ? t(value ? "audit.yes" : "audit.no") : typeof value === "string" && detailValues[value] ? t(detailValues[value]) : String(value);
-        return `${label}: ${shown}`;
+        const label = action === "update.test-sent" && key === "to" ? t("audit.detail.recipient") : Object.hasOwn(detailLabels, key) ? t(detailLabels[key]!) : key;
+        return `${label}: ${describeValue(t, key, value)}`;
       })
       .join(", ")
   );

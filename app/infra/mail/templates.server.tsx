@@ -19,10 +19,10 @@ export function renderSignatureEmail(email: SignatureEmail): OutgoingEmail {
   // Every email about a signature says how to take it back.
   const withdrawText = t("email.withdraw.text", { url: email.withdrawUrl });
   const withdrawHtml = (
-    <p style={rawLinkStyle}>
+    <p style={{ fontSize: "13px", color: "#555" }}>
       {t("email.withdraw.before")} <a href={email.withdrawUrl}>{t("email.withdraw.link")}</a>
       <br />
-      {email.withdrawUrl}
+      <span style={rawLinkStyle}>{email.withdrawUrl}</span>
     </p>
   );
 
