@@ -21,32 +21,12 @@ type Translate = ReturnType<typeof useT>["t"];
 const knownActions = new Set<string>(auditActions);
 const knownSystemActors = new Set<string>(systemActors);
 
-/** What each detail is called in the log; a detail not named here shows under its stored key. */
-const detailLabels: Record<string, MessageId> = {
-  count: "audit.detail.count",
-  kind: "audit.detail.kind",
-  reason: "audit.detail.reason",
-  retryAfterSeconds: "audit.detail.retryAfterSeconds",
-  role: "audit.detail.role",
-  recipients: "audit.detail.recipients",
-  to: "audit.detail.to",
-  waiting: "audit.detail.waiting",
-  emailDomain: "audit.detail.emailDomain",
-  network: "audit.detail.network",
-  from: "audit.detail.from",
-  signatures: "audit.detail.signatures",
-  retentionMonths: "audit.detail.retentionMonths",
-  fileName: "audit.detail.fileName",
-  rows: "audit.detail.rows",
-  imported: "audit.detail.imported",
-  rejected: "audit.detail.rejected",
-  removed: "audit.detail.removed",
-  format: "audit.detail.format",
-  scope: "audit.detail.scope",
-  bom: "audit.detail.bom",
-  completed: "audit.detail.completed",
-  failed: "audit.detail.failed",
-};
+/** The details the log has words for (messages "audit.detail.<key>"); any other shows under its stored key. */
+const labelledDetails = [
+  "count", "kind", "reason", "retryAfterSeconds", "role", "recipients", "to", "waiting", "emailDomain", "network", "from", "signatures",
+  "retentionMonths", "fileName", "rows", "imported", "rejected", "removed", "format", "scope", "bom", "completed", "failed",
+] as const;
+const knownDetails = new Set<string>(labelledDetails);
 
 /** Stored values that are words of ours rather than the organizer's (a role, a kind of block, an export's scope): shown in the reader's language. */
 const detailValues: Record<string, Record<string, MessageId>> = {
@@ -78,7 +58,7 @@ function describeDetails(t: Translate, action: string, details: Record<string, u
       .filter(([key, value]) => value !== null && value !== undefined && value !== "" && key !== "updateId" && key !== "importId" && !(key === "bom" && details.format !== "csv"))
       .map(([key, value]) => {
         // A test update's "to" is its recipient; an export's is the last day it covers.
-        const label = action === "update.test-sent" && key === "to" ? t("audit.detail.recipient") : Object.hasOwn(detailLabels, key) ? t(detailLabels[key]!) : key;
+        const label = action === "update.test-sent" && key === "to" ? t("audit.detail.recipient") : knownDetails.has(key) ? t(`audit.detail.${key as (typeof labelledDetails)[number]}`) : key;
         return `${label}: ${describeValue(t, key, value)}`;
       })
       .join(", ")
