@@ -53,6 +53,12 @@ test.describe("A reader in each language", () => {
         await page.setViewportSize({ width, height: 844 });
         expect(await page.evaluate(() => document.documentElement.scrollWidth), `no sideways scrolling at ${width} px`).toBeLessThanOrEqual(width);
       }
+      // On a desktop the letter follows its title, however much taller the column beside it is
+      // (the test appeal's text is short; the form and the signers beside it are long).
+      await page.setViewportSize({ width: 1280, height: 844 });
+      const head = (await page.locator(".appeal-head").boundingBox())!;
+      const letter = (await page.locator(".appeal-body").boundingBox())!;
+      expect(letter.y - (head.y + head.height), "the gap between the title and the letter, in px").toBeLessThan(48);
       await page.setViewportSize({ width: 390, height: 844 });
 
       // Sent empty, the form lists its problems (the summary takes the focus).

@@ -416,7 +416,10 @@ describe("the public signers page", () => {
     await sign(database.db, appeal.id, [{ name: "A", country: "NO" }, { name: "B", country: "NO" }, { name: "C", country: "SE", listed: false }, { name: "D", country: null }]);
     const html = (await get(`/appeals/${appeal.slug}/signers`)).text;
     assert.match(html, /Where signers come from/);
-    assert.match(html, /<svg class="bar-chart"[^>]*role="img"/);
+    // Bars to scale: the most common country fills the line, one with half as many half of it.
+    assert.match(html, /<div class="country-bars" role="img"/);
+    assert.match(html, /<span class="country-bar-name">Norway<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:1">/);
+    assert.match(html, /<span class="country-bar-name">Sweden<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:0.5">/);
     assert.match(html, /<td>Norway<\/td><td class="numeric">2<\/td><td class="numeric">50%<\/td>/);
     assert.match(html, /<td>Sweden<\/td><td class="numeric">1<\/td>/);
     assert.match(html, /<td>Not given<\/td><td class="numeric">1<\/td>/);

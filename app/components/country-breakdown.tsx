@@ -1,19 +1,15 @@
+import type { CSSProperties } from "react";
 import type { CountryBreakdownRow } from "~/domain/open-data.server";
 import { useT } from "~/i18n/react";
-import { valueTicks } from "./bar-chart";
 
 /**
- * Where signers come from: horizontal bars drawn on the server as SVG (no JavaScript, no chart
- * code in the browser), the largest countries and the rest together, then every country in a
- * table — which is also the chart's text alternative. The vertical bar chart (bar-chart.tsx)
- * draws time on its axis; this one draws names, each on its own line above its bar, so long
- * names never collide on a phone, where the text is drawn larger (app.css, .bar-chart).
+ * Where signers come from: a bar for each of the largest countries and one for the rest together,
+ * then every country in a table — which is also the chart's text alternative. The bars are HTML
+ * drawn on the server (no JavaScript, no chart code in the browser), not SVG: their names are
+ * text at the page's own size, which wraps, where an SVG scaled down to a phone's width shrank
+ * them to about 10 px. The vertical chart (bar-chart.tsx) keeps SVG for its time axis.
  */
 const barsShown = 10;
-const width = 600;
-const rowHeight = 52;
-const barHeight = 16;
-const top = 8;
 
 export function CountryBreakdown({ countries, total }: { countries: CountryBreakdownRow[]; total: number }) {
   const { t, number } = useT();
@@ -24,11 +20,7 @@ export function CountryBreakdown({ countries, total }: { countries: CountryBreak
   const shown = countries.slice(0, barsShown).map((row) => ({ key: row.code ?? "", label: nameOf(row), count: row.count }));
   const rest = countries.slice(barsShown);
   if (rest.length > 0) shown.push({ key: "others", label: t("openData.otherCountries", { count: rest.length }), count: rest.reduce((sum, row) => sum + row.count, 0) });
-  const ticks = valueTicks(Math.max(...shown.map((bar) => bar.count)));
-  const scaleTop = Math.max(1, ticks[ticks.length - 1]!);
-  // Room on the right for the figure after the longest bar.
-  const barSpace = width - 90;
-  const height = top + shown.length * rowHeight;
+  const longest = Math.max(1, ...shown.map((bar) => bar.count));
 
   return (
     <>
@@ -36,25 +28,18 @@ export function CountryBreakdown({ countries, total }: { countries: CountryBreak
         {t("openData.countriesSummary", { count: total })}
         {leaders.length <= 3 ? <> {t("openData.countriesMost", { most: leaders.map(nameOf).join(", ") })}</> : null}
       </p>
-      <svg className="bar-chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="countries-heading countries-summary" preserveAspectRatio="xMidYMid meet">
-        {shown.map((bar, index) => {
-          const y = top + index * rowHeight;
-          const length = Math.max(1, (bar.count / scaleTop) * barSpace);
-          return (
-            <g key={bar.key}>
-              <text x={0} y={y + 18}>
-                {bar.label}
-              </text>
-              <rect className="chart-bar" x={0} y={y + 26} width={length} height={barHeight}>
-                <title>{`${bar.label}: ${number(bar.count)}`}</title>
-              </rect>
-              <text x={length + 6} y={y + 26 + barHeight - 2}>
-                {number(bar.count)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
+      <div className="country-bars" role="img" aria-labelledby="countries-heading countries-summary">
+        {shown.map((bar) => (
+          <div className="country-bar" key={bar.key}>
+            <span className="country-bar-name">{bar.label}</span>
+            <span className="country-bar-line">
+              {/* The longest bar fills the line but for room for its figure; each other is drawn to scale. */}
+              <span className="country-bar-fill" style={{ "--share": bar.count / longest } as CSSProperties} />
+              <span className="country-bar-count">{number(bar.count)}</span>
+            </span>
+          </div>
+        ))}
+      </div>
       <CountryTable rows={countries.map((row) => ({ key: row.code ?? "", name: nameOf(row), count: row.count }))} total={total} caption={t("openData.countriesHeading")} />
     </>
   );

@@ -16,4 +16,4 @@ export const signatureSources = ["online", "paper"] as const;
 export type SignatureSourceFilter = (typeof signatureSources)[number];
 
 /** The query-string names of the signatures table's filters, in the order its form shows them. */
-export const signatureFilterNames = ["state", "source", "q", "from", "to", "domain", "network"] as const;
+export const signatureFilterNames = ["q", "state", "source", "from", "to", "domain", "network"] as const;

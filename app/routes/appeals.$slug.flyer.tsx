@@ -1,6 +1,7 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
 import { useAppealUrl } from "~/components/share-links";
 import { standalonePage } from "~/components/standalone-page";
 import { appealSharePaths, getSharedAppeal } from "~/domain/sharing";
@@ -56,11 +57,30 @@ export default function AppealFlyer() {
           <img className="flyer-qr" src={paths.qrSvg} alt={t("sharing.flyerQrAlt")} width={240} height={240} />
           <div>
             <p>{t("sharing.flyerScan")}</p>
-            <p className="flyer-url">{url}</p>
+            <PrintedAddress url={url} />
           </div>
         </div>
         <p className="flyer-publisher">{t("sharing.flyerPublisher", { publisher: appeal.publisherName })}</p>
       </article>
     </>
+  );
+}
+
+/**
+ * The appeal's address as printed: it may break only after a slash. Broken at one of the slug's
+ * hyphens it would read as a word divided at the end of a line, and be typed without the hyphen.
+ */
+function PrintedAddress({ url }: { url: string }) {
+  const [scheme, rest] = url.includes("://") ? url.split("://", 2) : ["", url];
+  const parts = (rest ?? "").split(/(?<=\/)/);
+  return (
+    <p className="flyer-url">
+      {parts.map((part, index) => (
+        <Fragment key={index}>
+          {index > 0 ? <wbr /> : null}
+          <span>{index === 0 && scheme ? `${scheme}://${part}` : part}</span>
+        </Fragment>
+      ))}
+    </p>
   );
 }

@@ -118,7 +118,9 @@ export default function SignaturesPage() {
       <h3>{t("moderation.filtersHeading")}</h3>
       <ErrorSummary fieldErrors={fieldErrors} order={filterOrder} />
       <form method="get" action={base} className="form moderation-filters" aria-label={t("moderation.filtersHeading")}>
+        {/* Three rows, so that fields with hints of the same kind line up: what and where, when, from where. */}
         <div className="filter-grid">
+          <TextField name="q" type="search" label={t("moderation.text")} defaultValue={fields.q} error={filterError("q")} />
           <SelectField
             name="state"
             label={t("moderation.state")}
@@ -133,9 +135,12 @@ export default function SignaturesPage() {
             error={filterError("source")}
             options={[{ value: "", label: t("moderation.sourceAny") }, ...signatureSources.map((source) => ({ value: source, label: t(`moderation.source.${source}`) }))]}
           />
-          <TextField name="q" type="search" label={t("moderation.text")} defaultValue={fields.q} error={filterError("q")} />
+        </div>
+        <div className="filter-grid">
           <TextField name="from" type="date" label={t("moderation.from")} hint={t("moderation.daysHint")} defaultValue={fields.from} error={filterError("from")} />
           <TextField name="to" type="date" label={t("moderation.to")} hint={t("moderation.daysHint")} defaultValue={fields.to} error={filterError("to")} />
+        </div>
+        <div className="filter-grid">
           <TextField name="domain" label={t("moderation.domain")} hint={t("moderation.domainHint")} defaultValue={fields.domain} error={filterError("domain")} />
           <TextField name="network" label={t("moderation.network")} hint={t("moderation.networkHint")} defaultValue={fields.network} error={filterError("network")} />
         </div>
