@@ -161,6 +161,8 @@ test.describe("A visitor reads an appeal", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(appeal.title);
     await expect(page.getByText("This appeal is closed and no longer collects signatures.")).toBeVisible();
     await expect(page.getByRole("form", { name: "Add your name" })).toHaveCount(0);
+    // Said once, under the title: no card in the column beside it repeats it.
+    await expect(page.getByText("This appeal no longer collects signatures.")).toHaveCount(0);
 
     const late = await request.post(`/appeals/${appeal.slug}?index`, {
       form: { fullName: "Late Larry", email: "late@example.org", acceptPrivacy: "on" },

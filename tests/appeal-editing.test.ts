@@ -21,7 +21,7 @@ import {
   slugFromTitle,
 } from "~/domain/appeal-editing";
 import { changeAppealStatus } from "~/domain/appeal-lifecycle";
-import { getPublicAppeal } from "~/domain/appeals";
+import { getPublicAppeal, listPublishedAppeals } from "~/domain/appeals";
 import { listAuditEvents } from "~/domain/audit";
 import { getSignatureCounts } from "~/domain/counts";
 import { renderMarkdown } from "~/domain/markdown.server";
@@ -191,6 +191,26 @@ describe("writing an appeal", () => {
 describe("an appeal's lifecycle", () => {
   const t = useDatabasePerTest();
   const inbox = useInbox();
+
+  test("the archive lists past appeals by when they closed, the most recent first, whatever order they were published in", async () => {
+    // Published in another order than they closed: the first published last.
+    const appeals = [
+      { publishedAt: "2026-05-06T10:00:00Z", closedAt: "2026-12-05T09:00:00Z" },
+      { publishedAt: "2026-05-04T10:00:00Z", closedAt: "2026-12-07T09:00:00Z" },
+      { publishedAt: "2026-05-05T10:00:00Z", closedAt: "2026-12-06T09:00:00Z" },
+    ];
+    const slugs: string[] = [];
+    for (const { publishedAt, closedAt } of appeals) {
+      const appeal = await createTestAppeal(t.db, { publishedAt: new Date(publishedAt) });
+      await t.db.appeal.update({ where: { id: appeal.id }, data: { status: "CLOSED", closedAt: new Date(closedAt) } });
+      slugs.push(appeal.slug);
+    }
+    const archive = await listPublishedAppeals(t.db, "en", "past");
+    assert.deepEqual(
+      archive.map((appeal) => appeal.slug),
+      [slugs[1], slugs[2], slugs[0]],
+    );
+  });
 
   test("draft → published → closed → reopened → closed → archived, each step once, each audited; publishing needs a text", async () => {
     const organizer = await anOrganizer(t);

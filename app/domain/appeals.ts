@@ -120,13 +120,14 @@ export function publisherOf(appeal: {
 export type AppealSummary = { slug: string; title: string; summary: string | null; publishedAt: Date | null; closedAt: Date | null; confirmed: number };
 
 /**
- * The home page lists appeals collecting signatures (`open`); the archive page, closed and
- * archived ones (`past`), newest first.
+ * The home page lists appeals collecting signatures (`open`), the newest first; the archive page,
+ * closed and archived ones (`past`), the most recently closed first.
  */
 export async function listPublishedAppeals(db: DatabaseOrTransaction, locale: string, which: "open" | "past" = "open"): Promise<AppealSummary[]> {
   const appeals = await db.appeal.findMany({
     where: { status: which === "open" ? "PUBLISHED" : { in: ["CLOSED", "ARCHIVED"] } },
-    orderBy: [{ publishedAt: "desc" }, { id: "desc" }],
+    // Past appeals by the date each card shows: when they closed.
+    orderBy: which === "open" ? [{ publishedAt: "desc" }, { id: "desc" }] : [{ closedAt: { sort: "desc", nulls: "last" } }, { publishedAt: "desc" }, { id: "desc" }],
     take: 100,
     select: { id: true, slug: true, status: true, publishedAt: true, closedAt: true, defaultLocale: true, translations: true },
   });

@@ -45,7 +45,7 @@ export function useT() {
   };
   /** A date or time in the reader's language, in UTC, with the given parts (chart axes, tables). */
   const utc = (value: Date, options: Intl.DateTimeFormatOptions) =>
-    formatted("date", [value, options], () => dateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(value));
+    formatted("date", [value, options], () => keepYearMarkWithYear(dateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(value)));
   // In UTC, so that a calendar date stored as midnight UTC is the same day everywhere.
   const date = (value: Date) => utc(value, { dateStyle: "long" });
   // dateStyle cannot be combined with timeZoneName, so the zone is named by hand.
@@ -57,8 +57,18 @@ export function useT() {
   const countryName = (code: string) => formatted("country", code, () => countryNameIn(code, locale));
   /** "kk" → "Kazakh", in the reader's language. */
   const languageName = (code: string) => formatted("language", code, () => languageNameIn(code, locale));
-  /** "kk" → "қазақ тілі": a language in its own words, for readers of it looking for it. */
-  const ownLanguageName = (code: string) => formatted("ownLanguage", code, () => languageNameIn(code, code));
+  /** "ru" → "Русский": a language in its own words, for readers of it looking for it; capitalised as a label, as the header's languages are. */
+  const ownLanguageName = (code: string) => formatted("ownLanguage", code, () => capitalised(languageNameIn(code, code), code));
   const languageOptions = (codes: readonly string[]) => sameAsServer(`languageOptions|${locale}|${JSON.stringify(codes)}`, () => languageOptionsIn(codes, locale));
   return { t, rich, date, dateTime, number, utc, percent, countryName, languageName, ownLanguageName, languageOptions, locale };
+}
+
+/** Russian "2026 г." and Kazakh "2026 ж.": the year's abbreviation never starts a line of its own. */
+function keepYearMarkWithYear(text: string): string {
+  return text.replace(/(\d) (?=[гж]\.)/g, "$1\u00a0");
+}
+
+/** "русский" → "Русский", by the language's own rules for upper case. */
+function capitalised(name: string, code: string): string {
+  return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
 }

@@ -95,8 +95,12 @@ export default function AppealPage() {
     <AppealLayout
       appeal={appeal}
       bodyHtml={bodyHtml}
+      // A closed appeal says so under its title; the column beside it keeps the count and the signers.
+      // Only a form sent in the moment the appeal closed is answered here.
       signing={
-        appeal.acceptsSignatures && !submitted?.closed ? (
+        !appeal.acceptsSignatures ? null : submitted?.closed ? (
+          <p className="notice">{t("signForm.closed")}</p>
+        ) : (
           <SignForm
             countries={countries}
             fields={submitted?.fields}
@@ -104,8 +108,6 @@ export default function AppealPage() {
             formIssuedAt={formIssuedAt}
             proofOfWork={appeal.proofOfWork === "OFF" ? null : { always: appeal.proofOfWork === "ALWAYS", problem: submitted?.proofOfWork ?? null }}
           />
-        ) : (
-          <p className="notice">{t("signForm.closed")}</p>
         )
       }
       signers={

@@ -120,8 +120,8 @@ export default function AppealDashboardPage() {
                   <tbody>
                     {dashboard.latestSigners.map((signer) => (
                       <tr key={signer.id}>
-                        <td className="name">{signer.fullName}</td>
-                        <td>{signer.role}</td>
+                        <td className="name breaks-anywhere">{signer.fullName}</td>
+                        <td className="breaks-anywhere">{signer.role}</td>
                         <td>{signer.country ? countryName(signer.country) : ""}</td>
                         <td>{utc(new Date(signer.confirmedAt), { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" })}</td>
                       </tr>

@@ -67,10 +67,10 @@ export default function BlockListPage() {
             {entries.map((entry) => (
               <tr key={entry.id}>
                 <td>{t(`blockList.kind.${entry.kind}`)}</td>
-                <td>
+                <td className="breaks-anywhere">
                   <code>{entry.value}</code>
                 </td>
-                <td>{entry.note}</td>
+                <td className="breaks-anywhere">{entry.note}</td>
                 <td>{date(new Date(entry.createdAt))}</td>
                 <td>
                   <Form method="post">

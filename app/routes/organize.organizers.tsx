@@ -77,10 +77,10 @@ export default function OrganizersPage() {
         <tbody>
           {organizers.map((organizer) => (
             <tr key={organizer.id}>
-              <td>
+              <td className="breaks-anywhere">
                 {organizer.name} {organizer.id === currentId ? <span className="role-badge">{t("organizers.you")}</span> : null}
               </td>
-              <td data-label={t("organizers.columnEmail")}>{organizer.email}</td>
+              <td className="breaks-anywhere" data-label={t("organizers.columnEmail")}>{organizer.email}</td>
               <td data-label={t("organizers.columnRole")}>{t(organizer.role === "OWNER" ? "organize.roleOwner" : "organize.roleEditor")}</td>
               <td data-label={t("organizers.columnState")}>{organizer.hasPassword ? t("organizers.active") : t("organizers.invited")}</td>
               <td>
