@@ -114,6 +114,8 @@ test.describe("Olga runs an appeal", () => {
     // The organizer area's own heading names the appeal too; the preview is the article.
     await expect(page.getByRole("article").getByRole("heading", { level: 1, name: title })).toBeVisible();
     await expect(page.locator(".appeal-text strong")).toHaveText("keep the 23:40 ferry");
+    // A draft is not closed: it takes signatures once published.
+    await expect(page.getByText("no longer collects signatures")).toHaveCount(0);
     await expect(page.getByRole("region", { name: "Initial signatories" }).getByRole("listitem")).toHaveText([
       "Ingrid Solberg, GP",
       "Tomasz Wierzbicki, teacher, Harbour Primary School",

@@ -156,10 +156,13 @@ test.describe("A visitor reads an appeal", () => {
   });
 
   test("a closed appeal can still be read but takes no more signatures", async ({ page, request, db }) => {
-    const appeal = await createTestAppeal(db, { closesAt: new Date(Date.now() - 60_000) });
+    const closesAt = new Date(Date.now() - 60_000);
+    const appeal = await createTestAppeal(db, { closesAt });
     await page.goto(`/appeals/${appeal.slug}`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(appeal.title);
-    await expect(page.getByText("This appeal is closed and no longer collects signatures.")).toBeVisible();
+    // Its deadline passed: the page says when it closed.
+    const closingDay = new Intl.DateTimeFormat("en", { dateStyle: "long", timeZone: "UTC" }).format(closesAt);
+    await expect(page.getByText(`This appeal closed on ${closingDay} and no longer collects signatures.`)).toBeVisible();
     await expect(page.getByRole("form", { name: "Add your name" })).toHaveCount(0);
     // Said once, under the title: no card in the column beside it repeats it.
     await expect(page.getByText("This appeal no longer collects signatures.")).toHaveCount(0);

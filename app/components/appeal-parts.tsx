@@ -96,12 +96,13 @@ function AppealHeading({ appeal }: { appeal: AppealView }) {
           {appeal.summary}
         </p>
       ) : null}
-      {appeal.acceptsSignatures ? (
+      {appeal.acceptsSignatures || appeal.status === "DRAFT" ? (
+        // A draft, seen in the organizers' preview, will take signatures once published: it is not closed.
         appeal.closesAt ? (
-          <p className="appeal-meta">{t("appeal.closes", { date: date(appeal.closesAt) })}</p>
+          <p className="appeal-meta">{t("appeal.closes", { date: date(new Date(appeal.closesAt)) })}</p>
         ) : null
       ) : (
-        <p className="notice">{t("appeal.closed")}</p>
+        <p className="notice">{appeal.closedAt ? t("appeal.closedOn", { date: date(new Date(appeal.closedAt)) }) : t("appeal.closed")}</p>
       )}
     </header>
   );

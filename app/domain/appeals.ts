@@ -21,6 +21,8 @@ export type AppealView = {
   body: string;
   publishedAt: Date | null;
   closesAt: Date | null;
+  /** When it stopped taking signatures, if it has and the day is known. */
+  closedAt: Date | null;
   signatureGoal: number | null;
   authors: { name: string; role: string | null }[];
   attachments: AttachmentView[];
@@ -76,11 +78,12 @@ async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string }
   if (!appeal) return null;
   const translation = pickTranslation(appeal.translations, locale, appeal.defaultLocale);
   if (!translation) return null;
+  const now = new Date();
   return {
     id: appeal.id,
     slug: appeal.slug,
     status: appeal.status,
-    acceptsSignatures: acceptsSignatures(appeal, new Date()),
+    acceptsSignatures: acceptsSignatures(appeal, now),
     proofOfWork: appeal.proofOfWork,
     locale: translation.locale,
     locales: appeal.translations.map((t) => t.locale).sort(),
@@ -89,12 +92,22 @@ async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string }
     body: translation.body,
     publishedAt: appeal.publishedAt,
     closesAt: appeal.closesAt,
+    closedAt: closingDay(appeal, now),
     signatureGoal: appeal.signatureGoal,
     authors: appeal.authors.map(({ name, role }) => ({ name, role })),
     attachments: appeal.attachments.flatMap((attachment) => toAttachmentView(attachment) ?? []),
     publisher: publisherOf(appeal),
     counts: await getSignatureCounts(db, appeal.id),
   };
+}
+
+/**
+ * The day a closed appeal stopped taking signatures: when an organizer closed it, or its deadline
+ * once passed. Unknown (null) for one closed before the day was recorded, rather than today.
+ */
+function closingDay(appeal: { status: string; closedAt: Date | null; closesAt: Date | null }, now: Date): Date | null {
+  if (acceptsSignatures(appeal, now) || appeal.status === "DRAFT") return null;
+  return appeal.closedAt ?? (appeal.closesAt && appeal.closesAt <= now ? appeal.closesAt : null);
 }
 
 export function publisherOf(appeal: {

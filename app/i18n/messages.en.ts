@@ -32,6 +32,7 @@ export const en = {
   "appeal.jumpToSign": "{count, plural, =0 {Be the first to sign} one {Sign with # other person} other {Sign with # others}}",
   "appeal.languages": "Languages of this appeal",
   "appeal.closed": "This appeal is closed and no longer collects signatures.",
+  "appeal.closedOn": "This appeal closed on {date} and no longer collects signatures.",
   "appeal.closes": "Open for signatures until {date}",
   "appeal.authorsHeading": "Initial signatories",
   "appeal.attachmentsHeading": "Documents",

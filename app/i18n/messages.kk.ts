@@ -31,6 +31,7 @@ export const kk = {
   "appeal.jumpToSign": "{count, plural, =0 {Бірінші болып қол қойыңыз} one {Қол қойған # адамға қосылыңыз} other {Қол қойған # адамға қосылыңыз}}",
   "appeal.languages": "Осы үндеудің тілдері",
   "appeal.closed": "Бұл үндеу жабылды, енді қолтаңба жинамайды.",
+  "appeal.closedOn": "Бұл үндеу жабылды, енді қолтаңба жинамайды. Жабылған күні: {date}.",
   "appeal.closes": "Қол қоюға ашық, соңғы күні: {date}",
   "appeal.authorsHeading": "Алғашқы қол қоюшылар",
   "appeal.attachmentsHeading": "Құжаттар",

@@ -31,6 +31,7 @@ export const ru = {
   "appeal.jumpToSign": "{count, plural, =0 {Стать первым подписантом} one {Присоединиться к # подписанту} few {Присоединиться к # подписантам} many {Присоединиться к # подписантам} other {Присоединиться к # подписантам}}",
   "appeal.languages": "Языки этого обращения",
   "appeal.closed": "Это обращение закрыто: подписи больше не принимаются.",
+  "appeal.closedOn": "Это обращение закрыто {date} и больше не принимает подписи.",
   "appeal.closes": "Подписи принимаются до {date}",
   "appeal.authorsHeading": "Первые подписанты",
   "appeal.attachmentsHeading": "Документы",

@@ -70,8 +70,10 @@ export default function BlockListPage() {
                 <td className="breaks-anywhere">
                   <code>{entry.value}</code>
                 </td>
-                <td className="breaks-anywhere">{entry.note}</td>
-                <td>{date(new Date(entry.createdAt))}</td>
+                <td className="breaks-anywhere" data-label={t("blockList.columnNote")}>
+                  {entry.note}
+                </td>
+                <td data-label={t("blockList.columnAdded")}>{date(new Date(entry.createdAt))}</td>
                 <td>
                   <Form method="post">
                     <input type="hidden" name="intent" value="remove" />
