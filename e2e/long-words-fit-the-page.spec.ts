@@ -57,12 +57,17 @@ test.describe("Long words fit the page", () => {
       "/organize/organizers",
       "/organize/block-list",
     ];
-    for (const width of [390, 1280]) {
+    for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       for (const path of pages) {
         await page.goto(path);
         const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(pageWidth, `${path} at ${width} px scrolls sideways`).toBeLessThanOrEqual(width);
+        // On a wide screen a long word would rather run into the next column than off the page: no card's content may pass its edge.
+        const spilling = await page.evaluate(() =>
+          [...document.querySelectorAll<HTMLElement>(".card")].filter((card) => card.scrollWidth > card.clientWidth + 1).map((card) => card.className),
+        );
+        expect(spilling, `${path} at ${width} px: cards whose content runs past their edge`).toEqual([]);
       }
     }
   });

@@ -97,8 +97,9 @@ function AppealHeading({ appeal }: { appeal: AppealView }) {
         </p>
       ) : null}
       {appeal.acceptsSignatures || appeal.status === "DRAFT" ? (
-        // A draft, seen in the organizers' preview, will take signatures once published: it is not closed.
-        appeal.closesAt ? (
+        // A draft, seen in the organizers' preview, will take signatures once published: it is not
+        // closed, and says until when only while that day is ahead.
+        appeal.closesAt && !appeal.deadlinePassed ? (
           <p className="appeal-meta">{t("appeal.closes", { date: date(new Date(appeal.closesAt)) })}</p>
         ) : null
       ) : (

@@ -23,6 +23,8 @@ export type AppealView = {
   closesAt: Date | null;
   /** When it stopped taking signatures, if it has and the day is known. */
   closedAt: Date | null;
+  /** Its deadline is behind it (a draft may keep one that has passed). */
+  deadlinePassed: boolean;
   signatureGoal: number | null;
   authors: { name: string; role: string | null }[];
   attachments: AttachmentView[];
@@ -93,6 +95,7 @@ async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string }
     publishedAt: appeal.publishedAt,
     closesAt: appeal.closesAt,
     closedAt: closingDay(appeal, now),
+    deadlinePassed: appeal.closesAt !== null && appeal.closesAt <= now,
     signatureGoal: appeal.signatureGoal,
     authors: appeal.authors.map(({ name, role }) => ({ name, role })),
     attachments: appeal.attachments.flatMap((attachment) => toAttachmentView(attachment) ?? []),

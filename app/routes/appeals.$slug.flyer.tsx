@@ -71,8 +71,9 @@ export default function AppealFlyer() {
  * hyphens it would read as a word divided at the end of a line, and be typed without the hyphen.
  */
 function PrintedAddress({ url }: { url: string }) {
-  const [scheme, rest] = url.includes("://") ? url.split("://", 2) : ["", url];
-  const parts = (rest ?? "").split(/(?<=\/)/);
+  const schemeEnd = url.indexOf("://");
+  const scheme = schemeEnd < 0 ? "" : url.slice(0, schemeEnd);
+  const parts = url.slice(schemeEnd < 0 ? 0 : schemeEnd + 3).split(/(?<=\/)/);
   return (
     <p className="flyer-url">
       {parts.map((part, index) => (

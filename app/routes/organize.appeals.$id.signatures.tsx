@@ -118,7 +118,7 @@ export default function SignaturesPage() {
       <h3>{t("moderation.filtersHeading")}</h3>
       <ErrorSummary fieldErrors={fieldErrors} order={filterOrder} />
       <form method="get" action={base} className="form moderation-filters" aria-label={t("moderation.filtersHeading")}>
-        {/* Three rows, so that fields with hints of the same kind line up: what and where, when, from where. */}
+        {/* Rows of fields whose hints are alike, so that they line up: what and where, when, from where. */}
         <div className="filter-grid">
           <TextField name="q" type="search" label={t("moderation.text")} defaultValue={fields.q} error={filterError("q")} />
           <SelectField
@@ -289,6 +289,8 @@ function BulkInvalidation({ result, action }: { result: Result | undefined; acti
         <div className="filter-grid">
           <TextField name={bulkFieldNames.domain} label={t("moderation.domain")} hint={t("moderation.domainHint")} optional defaultValue={fields[bulkFieldNames.domain]} error={message(bulkFieldNames.domain)} />
           <TextField name={bulkFieldNames.network} label={t("moderation.network")} hint={t("moderation.networkHint")} optional defaultValue={fields[bulkFieldNames.network]} error={message(bulkFieldNames.network)} />
+        </div>
+        <div className="filter-grid">
           <TextField name={bulkFieldNames.from} type="datetime-local" label={t("moderation.bulkFrom")} hint={t("moderation.bulkTimeHint")} optional defaultValue={fields[bulkFieldNames.from]} error={message(bulkFieldNames.from)} />
           <TextField name={bulkFieldNames.to} type="datetime-local" label={t("moderation.bulkTo")} hint={t("moderation.bulkTimeHint")} optional defaultValue={fields[bulkFieldNames.to]} error={message(bulkFieldNames.to)} />
         </div>
