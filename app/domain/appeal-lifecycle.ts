@@ -29,11 +29,18 @@ export function acceptsSignatures(appeal: { status: string; closesAt: Date | nul
   return appeal.status === "PUBLISHED" && (appeal.closesAt === null || appeal.closesAt > now);
 }
 
-/** When the appeal stopped taking signatures: when it was closed, or its deadline if that passed first. */
-export function effectiveClosingTime(appeal: { status: string; closedAt: Date | null; closesAt: Date | null }, now: Date): Date | null {
+/**
+ * When the appeal stopped taking signatures, as recorded: when it was closed, or its deadline if
+ * that passed first; null when neither says (still open, or closed before the day was kept).
+ */
+export function recordedClosingTime(appeal: { closedAt: Date | null; closesAt: Date | null }, now: Date): Date | null {
   if (appeal.closedAt) return appeal.closedAt;
-  if (appeal.closesAt && appeal.closesAt <= now) return appeal.closesAt;
-  return appeal.status === "CLOSED" || appeal.status === "ARCHIVED" ? now : null;
+  return appeal.closesAt && appeal.closesAt <= now ? appeal.closesAt : null;
+}
+
+/** When the appeal stopped taking signatures; one closed without a recorded day counts as closed now. */
+export function effectiveClosingTime(appeal: { status: string; closedAt: Date | null; closesAt: Date | null }, now: Date): Date | null {
+  return recordedClosingTime(appeal, now) ?? (appeal.status === "CLOSED" || appeal.status === "ARCHIVED" ? now : null);
 }
 
 /** Whether a signature made before closing may still be confirmed now. */

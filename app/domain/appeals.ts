@@ -1,7 +1,7 @@
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
 import { attachmentViewSelect, galleryOrder, toAttachmentView, type AttachmentView } from "./attachments";
-import { acceptsSignatures } from "./appeal-lifecycle";
+import { acceptsSignatures, recordedClosingTime } from "./appeal-lifecycle";
 import { getSignatureCounts, getSignatureCountsFor, type SignatureCounts } from "./counts";
 
 export type AppealView = {
@@ -104,13 +104,10 @@ async function loadAppealView(db: DatabaseOrTransaction, where: { slug: string }
   };
 }
 
-/**
- * The day a closed appeal stopped taking signatures: when an organizer closed it, or its deadline
- * once passed. Unknown (null) for one closed before the day was recorded, rather than today.
- */
+/** The day a closed appeal stopped taking signatures, if recorded (never today's date as a guess). */
 function closingDay(appeal: { status: string; closedAt: Date | null; closesAt: Date | null }, now: Date): Date | null {
   if (acceptsSignatures(appeal, now) || appeal.status === "DRAFT") return null;
-  return appeal.closedAt ?? (appeal.closesAt && appeal.closesAt <= now ? appeal.closesAt : null);
+  return recordedClosingTime(appeal, now);
 }
 
 export function publisherOf(appeal: {
