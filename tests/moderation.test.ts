@@ -26,6 +26,7 @@ import {
   type ModerationChange,
   type SignatureFilters,
 } from "~/domain/moderation.server";
+import { listAuditEvents } from "~/domain/audit";
 import type { SignedInOrganizer } from "~/domain/organizers";
 import { applyPaperImport, stagePaperImport } from "~/domain/paper-signatures";
 import { listPublicSigners } from "~/domain/signers";
@@ -109,6 +110,30 @@ describe("moderation", () => {
     await moderateSignature(t.db, editor, appeal.id, troll, "hide");
     await withdrawSignature(t.db, await createWithdrawalToken(t.db, troll), "en");
     assert.deepEqual(await exactCounts(t.db, appeal.id, "after a hidden one was withdrawn"), { confirmed: 1, listed: 1 });
+  });
+
+  test("the audit log names the signer acted on while the name exists, not after a withdrawal, and no bulk action's id", async () => {
+    const editor = await anEditor(t.db);
+    const appeal = await createTestAppeal(t.db);
+    const troll = await signAndConfirm(t.db, appeal.id, "troll@example.org", { name: "Troll McTrollface" });
+    const bot = await signAndConfirm(t.db, appeal.id, "bot@spam.example", { name: "Spam Bot" });
+    await moderateSignature(t.db, editor, appeal.id, troll, "hide");
+    await moderateSignature(t.db, editor, appeal.id, bot, "invalidate");
+    await moderateSignature(t.db, editor, appeal.id, bot, "restore");
+    await applyBulkInvalidation(t.db, editor, appeal.id, criteria({ domain: "spam.example" }), new Date());
+    const subjects = async () => (await listAuditEvents(t.db, { limit: 10 })).events.map((event) => [event.action, event.subject]);
+    assert.deepEqual(await subjects(), [
+      ["signatures.invalidated", null],
+      ["signature.restored", { kind: "signature", fullName: "Spam Bot" }],
+      ["signature.invalidated", { kind: "signature", fullName: "Spam Bot" }],
+      ["signature.hidden", { kind: "signature", fullName: "Troll McTrollface" }],
+    ]);
+
+    // The log stores the signature's id, never the name: once withdrawn, no entry can name the signer.
+    await withdrawSignature(t.db, await createWithdrawalToken(t.db, troll), "en");
+    assert.deepEqual((await subjects()).at(-1), ["signature.hidden", { kind: "signature", fullName: null }]);
+    const stored = await t.db.auditEvent.findMany({ select: { subject: true, details: true } });
+    assert.ok(!JSON.stringify(stored).includes("Troll"), "no name in the stored entries");
   });
 
   test("invalidating stops a signature counting (not CONFIRMED any more); restoring counts it again", async () => {

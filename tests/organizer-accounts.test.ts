@@ -124,7 +124,7 @@ describe("organizer accounts", () => {
     assert.equal(!locked.ok && locked.reason, "throttled", "even the right password, from another address, waits");
     assert.ok(!locked.ok && locked.reason === "throttled" && locked.retryAfterSeconds > 0 && locked.retryAfterSeconds <= 900);
     const audit = await listAuditEvents(t.db, { limit: 10 });
-    assert.ok(audit.events.some((event) => event.action === "sign-in.throttled" && event.subject === "owner@example.org"));
+    assert.ok(audit.events.some((event) => event.action === "sign-in.throttled" && event.subject?.kind === "text" && event.subject.text === "owner@example.org"));
   });
 
   test("failures from one address are throttled across accounts", async () => {
@@ -245,7 +245,7 @@ describe("organizer accounts", () => {
     let before: string | null = null;
     do {
       const page = await listAuditEvents(t.db, { limit: 3, before });
-      seen.push(...page.events.map((event) => event.subject ?? ""));
+      seen.push(...page.events.map((event) => (event.subject?.kind === "text" ? event.subject.text : "")));
       before = page.nextCursor;
     } while (before);
     assert.deepEqual(seen, Array.from({ length: 7 }, (_, index) => `paged${6 - index}@example.org`));

@@ -74,14 +74,38 @@ export async function recordAudit(db: DatabaseOrTransaction, entry: AuditEntry):
   });
 }
 
+/**
+ * What an entry acted on, as a reader can tell it apart. A signature is stored by its id, so that
+ * the log keeps no signer's name after the signature is withdrawn or erased: its name is looked up
+ * as the log is read, and is gone with it. A bulk action's id means nothing to a reader (the
+ * details say what it matched), so it is not shown.
+ */
+export type AuditSubject = { kind: "text"; text: string } | { kind: "signature"; fullName: string | null } | null;
+
 export type AuditEventView = {
   id: string;
   at: Date;
   actorName: string;
   action: string;
-  subject: string | null;
+  subject: AuditSubject;
   details: Record<string, unknown>;
 };
+
+const actionsOnOneSignature = new Set<string>(["signature.hidden", "signature.shown", "signature.invalidated", "signature.restored"]);
+const actionsOnABulkAction = new Set<string>(["signatures.invalidated", "signatures.invalidation-undone"]);
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function describeSubjects(db: DatabaseOrTransaction, rows: { action: string; subject: string | null }[]): Promise<AuditSubject[]> {
+  const signatureIds = [...new Set(rows.filter((row) => actionsOnOneSignature.has(row.action) && uuidPattern.test(row.subject ?? "")).map((row) => row.subject!))];
+  const signatures = signatureIds.length > 0 ? await db.signature.findMany({ where: { id: { in: signatureIds } }, select: { id: true, fullName: true } }) : [];
+  // A withdrawn signature keeps its row for the count, with the name blanked.
+  const names = new Map(signatures.filter((signature) => signature.fullName !== "").map((signature) => [signature.id, signature.fullName]));
+  return rows.map(({ action, subject }) => {
+    if (subject === null || actionsOnABulkAction.has(action)) return null;
+    if (actionsOnOneSignature.has(action)) return { kind: "signature", fullName: names.get(subject) ?? null };
+    return { kind: "text", text: subject };
+  });
+}
 
 export type AuditPage = { events: AuditEventView[]; nextCursor: string | null };
 
@@ -98,13 +122,14 @@ export async function listAuditEvents(db: DatabaseOrTransaction, options: { limi
     take: options.limit + 1,
   });
   const page = rows.slice(0, options.limit);
+  const subjects = await describeSubjects(db, page);
   return {
-    events: page.map((row) => ({
+    events: page.map((row, index) => ({
       id: row.id.toString(),
       at: row.at,
       actorName: row.actorName,
       action: row.action,
-      subject: row.subject,
+      subject: subjects[index]!,
       details: (row.details ?? {}) as Record<string, unknown>,
     })),
     nextCursor: rows.length > options.limit ? (page.at(-1)?.id.toString() ?? null) : null,

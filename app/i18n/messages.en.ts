@@ -202,6 +202,7 @@ export const en = {
   "audit.columnWhat": "What",
   "audit.columnDetails": "Details",
   "audit.empty": "Nothing has been recorded yet.",
+  "audit.subject.signatureGone": "(the signer’s name has since been erased)",
   "audit.older": "Older entries",
   "audit.newest": "Newest entries",
   "audit.action.appeal.created": "Appeal created",

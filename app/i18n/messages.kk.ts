@@ -201,6 +201,7 @@ export const kk = {
   "audit.columnWhat": "Не",
   "audit.columnDetails": "Толығырақ",
   "audit.empty": "Әзірге ештеңе тіркелмеген.",
+  "audit.subject.signatureGone": "(қол қоюшының аты кейін өшірілді)",
   "audit.older": "Ертеректегі жазбалар",
   "audit.newest": "Ең жаңа жазбалар",
   "audit.action.appeal.created": "Үндеу жасалды",

@@ -201,6 +201,7 @@ export const ru = {
   "audit.columnWhat": "Что",
   "audit.columnDetails": "Подробности",
   "audit.empty": "Пока ничего не записано.",
+  "audit.subject.signatureGone": "(имя подписавшего с тех пор удалено)",
   "audit.older": "Более ранние записи",
   "audit.newest": "Самые новые записи",
   "audit.action.appeal.created": "Обращение создано",

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { auditActions, listAuditEvents, systemActors, type AuditAction } from "~/domain/audit";
+import { auditActions, listAuditEvents, systemActors, type AuditAction, type AuditSubject } from "~/domain/audit";
 import type { MessageId } from "~/i18n/i18n";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -50,6 +50,11 @@ function describeActor(t: Translate, actorName: string): string {
   return knownSystemActors.has(actorName) ? t(`audit.actor.${actorName as (typeof systemActors)[number]}`) : actorName;
 }
 
+function describeSubject(t: Translate, subject: NonNullable<AuditSubject>): string {
+  if (subject.kind === "text") return subject.text;
+  return subject.fullName === null ? t("audit.subject.signatureGone") : subject.fullName;
+}
+
 function describeDetails(t: Translate, action: string, details: Record<string, unknown>): string {
   return (
     Object.entries(details)
@@ -93,7 +98,7 @@ export default function AuditLogPage() {
                 <td data-label={t("audit.columnWho")}>{describeActor(t, event.actorName)}</td>
                 <td>
                   <span data-action={event.action}>{describeAction(t, event.action)}</span>
-                  {event.subject ? <> · {event.subject}</> : null}
+                  {event.subject ? <> · {describeSubject(t, event.subject)}</> : null}
                 </td>
                 <td data-label={t("audit.columnDetails")}>{describeDetails(t, event.action, event.details)}</td>
               </tr>
