@@ -4,7 +4,9 @@ import { describe, test } from "node:test";
 import { SMTPServer } from "smtp-server";
 import { getAppealOverview } from "~/domain/appeal-editing";
 import { eraseContactAndTraces } from "~/domain/erasure.server";
+import { requestPasswordReset } from "~/domain/organizer-accounts.server";
 import { signAppeal, validateSignature } from "~/domain/signatures";
+import { createLogger } from "~/infra/logger.server";
 import { createTestAppeal } from "./support/appeals";
 import { useDatabasePerTest } from "./support/database";
 import { deliverQueuedEmail, testMailFrom, testPublicUrl, useInbox } from "./support/mail";
@@ -119,6 +121,38 @@ describe("emails about signatures", () => {
       "only the 4xx is kept for a retry",
     );
     assert.equal((await getAppealOverview(t.db, appeal.id))?.counts.emailRefused, 1);
+  });
+
+  test("the worker's log names no one: not a signer the mail server turns away, not an address a password reset was asked for", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await sign(appeal.id, "greylisted@example.org", "Grey Listed");
+    await requestPasswordReset(t.db, "Someone.Asking@Example.org");
+    // A mail server that greylists, quoting the address as real ones do.
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      onRcptTo(address, _session, callback) {
+        callback(Object.assign(new Error(`4.7.1 <${address.address}>: greylisted, try again later`), { responseCode: 450 }));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.server.address() as AddressInfo;
+    const lines: string[] = [];
+    const log = createLogger("debug", { write: (line: string) => void lines.push(line) });
+    try {
+      await deliverQueuedEmail({ databaseUrl: t.url, db: t.db, smtpUrl: `smtp://127.0.0.1:${port}`, log });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
+    const everything = lines.join("\n");
+    for (const address of ["greylisted@example.org", "someone.asking@example.org"]) assert.ok(!everything.toLowerCase().includes(address.toLowerCase()), `${address} is in no log line`);
+    const queueLines = lines.map((line) => JSON.parse(line) as { component?: string; msg: string; job?: { task?: string } }).filter((line) => line.component === "queue");
+    const failed = queueLines.filter((line) => line.msg.startsWith("Failed task"));
+    assert.equal(failed.length, 1, "the greylisted signer's email failed once, and says so");
+    assert.equal(failed[0]!.job?.task, "send_signature_email");
+    assert.ok(failed[0]!.msg.includes("greylisted"), "with the server's reason");
+    assert.ok(queueLines.some((line) => line.msg.startsWith("Completed task") && line.job?.task === "send_organizer_email"), "the reset's job is logged as done");
   });
 
   test("a job for a signature confirmed meanwhile sends nothing", async () => {

@@ -165,6 +165,27 @@ describe("downloading an export from the running app", () => {
     assert.equal((JSON.parse(json.text) as unknown[]).length, 250);
   });
 
+  test("a download another site starts goes to the export page instead, and nothing is exported", async () => {
+    const appeal = await createTestAppeal(database.db);
+    await insertConfirmedSignatures(observer, appeal.id, 3);
+    const cookie = await sessionCookie("EDITOR");
+    const auditedExports = () => database.db.auditEvent.count({ where: { appealId: appeal.id, action: { startsWith: "export." } } });
+    for (const [file, site] of [["export.csv", "cross-site"], ["export.json", "same-site"]] as const) {
+      const answer = await fetch(`${baseUrl}/organize/appeals/${appeal.id}/${file}?scope=all`, { headers: { cookie, "Sec-Fetch-Site": site }, redirect: "manual" });
+      assert.equal(answer.status, 303, `${file} from a ${site} page`);
+      assert.equal(answer.headers.get("location"), `/organize/appeals/${appeal.id}/export`);
+      assert.equal(await answer.text(), "");
+    }
+    assert.equal(await auditedExports(), 0);
+    // From the export page itself, or typed into the address bar, it downloads.
+    for (const site of ["same-origin", "none"]) {
+      const answer = await fetch(`${baseUrl}/organize/appeals/${appeal.id}/export.csv`, { headers: { cookie, "Sec-Fetch-Site": site } });
+      assert.equal(answer.status, 200, site);
+      assert.equal(parseCsv(await answer.text()).length, 4);
+    }
+    await waitFor(async () => (await auditedExports()) === 2, "both downloads recorded");
+  });
+
   test("100,000 rows reach a slow client at its pace: the database is read only as the client takes the file", async (t) => {
     const appeal = await createTestAppeal(database.db);
     const rows = 100_000;

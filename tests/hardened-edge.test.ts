@@ -7,6 +7,7 @@
  *   npm run build && node --import tsx --test tests/hardened-edge.test.ts
  */
 import assert from "node:assert/strict";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import os from "node:os";
 import { after, before, describe, test } from "node:test";
@@ -54,6 +55,18 @@ function networkAddress(): string {
     .find((candidate) => candidate && candidate.family === "IPv4" && !candidate.internal);
   assert.ok(address, "this test needs the machine to have a network address besides loopback");
   return address.address;
+}
+
+/** A GET whose path goes out exactly as written: no dot segments resolved, no escapes or case changed. */
+function getAsSent(host: string, port: number, path: string): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host, port, path, method: "GET" }, (response) => {
+      response.resume();
+      resolve({ status: response.statusCode ?? 0, headers: response.headers });
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
 
 /** Sends raw HTTP and returns the status line, without sending more than `body`. */
@@ -150,6 +163,15 @@ describe("behind a reverse proxy", () => {
     assert.match(last!.headers.get("cache-control") ?? "", /no-store/);
   });
 
+  test("the organizer area's guard knows its pages by any spelling the router accepts", async () => {
+    for (const spelling of ["/organize", "/ORGANIZE", "/%6Frganize/audit", "/x/../Organize/Block-List", "//organize//appeals"]) {
+      const answer = await getAsSent("127.0.0.1", app.port, spelling);
+      assert.equal(answer.status, 303, spelling);
+      assert.match(String(answer.headers.location), /^\/sign-in\?next=/, spelling);
+      assert.equal(answer.headers["cache-control"], "private, no-store", spelling);
+    }
+  });
+
   test("pages carry a CSP whose nonce is on Remix's inline scripts, and the other security headers", async () => {
     const response = await fetch(`${app.local}/appeals/${slug}`);
     assert.equal(response.status, 200);
@@ -205,6 +227,11 @@ describe("outside production", () => {
     for (const page of ["/dev/mailbox", "/dev/mailbox.data", "/dev/mailbox/anything"]) {
       const fromNetwork = await fetch(`http://${networkAddress()}:${app.port}${page}`, { headers: { "X-Forwarded-For": "127.0.0.1" } });
       assert.equal(fromNetwork.status, 404, page);
+    }
+    // Other spellings the router reads as the same page, sent as they are (fetch would tidy them).
+    for (const spelling of ["/DEV/MAILBOX", "/dev/%6Dailbox", "/x/../dev/mailbox", "/x/%2e%2e/dev/mailbox"]) {
+      assert.equal((await getAsSent(networkAddress(), app.port, spelling)).status, 404, spelling);
+      assert.equal((await getAsSent("127.0.0.1", app.port, spelling)).status, 200, `${spelling} from this machine`);
     }
   });
 });

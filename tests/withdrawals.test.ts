@@ -268,12 +268,15 @@ describe("withdrawing a signature", () => {
     assert.deepEqual(await getSignatureCounts(t.db, appeal.id), { confirmed: 1, listed: 1 });
   });
 
-  test("withdraw links never reach the log", () => {
+  test("links that carry a token never reach the log, nor a search of the signers", () => {
     const token = createToken().token;
-    for (const path of [`/withdraw/${token}`, `/withdraw/${token}.data`, `/withdraw/${token}?index`]) {
-      assert.ok(!pathForLog(path).includes(token), path);
-      assert.match(pathForLog(path), /^\/withdraw\/\[token\]/);
+    for (const kind of ["withdraw", "confirm", "unsubscribe", "password", "WITHDRAW", "Unsubscribe"]) {
+      for (const path of [`/${kind}/${token}`, `/${kind}/${token}.data`, `/${kind}/${token}?index`]) {
+        assert.ok(!pathForLog(path).includes(token), path);
+        assert.match(pathForLog(path), new RegExp(`^/${kind}/\\[token\\]`), path);
+      }
     }
+    assert.equal(pathForLog("/appeals/clean-air/signers?after=x&q=Ana%20Petrova&lang=ru"), "/appeals/clean-air/signers?after=x&q=[search]&lang=ru");
   });
 
   /** How many connections to the test's database wait for a lock (here: presses waiting on the held row). */

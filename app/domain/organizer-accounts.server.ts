@@ -154,9 +154,9 @@ export type SignInOutcome =
 
 /**
  * One answer for a wrong address and a wrong password (and they take as long), so the form
- * tells a stranger nothing about who has an account. Failures count per account and per
- * network address; past the limits, a throttled attempt is refused without checking the
- * password, and written to the audit log.
+ * tells a stranger nothing about who has an account. Attempts count per account and network
+ * address, per account and per address (sign-in-throttle.ts); past a limit, an attempt is refused
+ * without checking the password, and the first refusal is written to the audit log.
  */
 export async function signIn(
   db: Database,
@@ -165,21 +165,22 @@ export async function signIn(
   lifetimes: SessionLifetimes,
 ): Promise<SignInOutcome> {
   const emailCanonical = canonicalOrganizerEmail(attempt.email);
-  const throttled = await throttle.check(emailCanonical, attempt.clientAddress);
-  if (throttled.blocked) {
-    await recordAudit(db, { actor: { system: "anonymous visitor" }, action: "sign-in.throttled", subject: emailCanonical.slice(0, 254), details: { retryAfterSeconds: throttled.retryAfterSeconds } });
-    return { ok: false, reason: "throttled", retryAfterSeconds: throttled.retryAfterSeconds };
+  const counted = await throttle.attempt(emailCanonical, attempt.clientAddress);
+  if (!counted.allowed) {
+    // Once per full window, not per refused attempt: the log is append-only, and a stranger
+    // hammering the form must not be able to fill it.
+    if (counted.firstRefusal) {
+      await recordAudit(db, { actor: { system: "anonymous visitor" }, action: "sign-in.throttled", subject: emailCanonical.slice(0, 254), details: { retryAfterSeconds: counted.retryAfterSeconds } });
+    }
+    return { ok: false, reason: "throttled", retryAfterSeconds: counted.retryAfterSeconds };
   }
   const organizer = emailCanonical
     ? await db.organizer.findUnique({ where: { emailCanonical }, select: { id: true, name: true, email: true, role: true, passwordHash: true, removedAt: true } })
     : null;
   const usable = organizer && !organizer.removedAt && organizer.passwordHash ? organizer : null;
   const passwordMatches = usable ? await verifyPassword(usable.passwordHash!, attempt.password) : await verifyAgainstDecoy(attempt.password);
-  if (!usable || !passwordMatches) {
-    await throttle.recordFailure(emailCanonical, attempt.clientAddress);
-    return { ok: false, reason: "invalid" };
-  }
-  await throttle.recordSuccess(emailCanonical);
+  if (!usable || !passwordMatches) return { ok: false, reason: "invalid" };
+  await throttle.succeeded(emailCanonical, attempt.clientAddress);
   const session = await startSession(db, usable.id, lifetimes);
   return { ok: true, organizer: { id: usable.id, name: usable.name, email: usable.email, role: usable.role }, session };
 }

@@ -1,4 +1,4 @@
-import { withoutControlCharacters } from "./validation";
+import { withoutControlCharacters } from "./control-characters";
 
 /** Who runs appeals, and what each role may do. */
 export type OrganizerRole = "OWNER" | "EDITOR";

@@ -3,52 +3,70 @@ import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "~/infra/db.server";
 
 /**
- * Failed sign-ins, counted per account and per network address (the same Postgres-backed
- * counters as the sign form's rate limit, shared by every web process). Past either limit,
- * attempts are refused until the window has passed; a successful sign-in clears the account's
- * count. Keys are HMACs: the table holds neither addresses nor email addresses.
+ * Sign-in attempts, counted in the same Postgres-backed counters as the sign form's rate limit
+ * (shared by every web process). Keys are HMACs: the table holds neither addresses nor email
+ * addresses.
+ *
+ * An attempt takes its point before the password is checked, and a success gives it back: the
+ * count and the check are one atomic step, so a burst of parallel guesses gets no more tries
+ * than the same guesses one after another (counting after the check let every request of a
+ * burst through before the first failure was counted).
+ *
+ * Three windows. Per account and network address, a handful: someone mistyping, or a guesser
+ * at one address. Per network address, across accounts: one machine trying many. Per account
+ * from anywhere, ten times the first: a guesser spread over many addresses is still held to a
+ * few dozen tries in a window, while a stranger who knows an organizer's address can no longer
+ * lock them out with five wrong passwords from one machine.
  */
-export type SignInLimits = { perAccount: number; perAddress: number; windowSeconds: number };
+export type SignInLimits = { perAccountAndAddress: number; perAccount: number; perAddress: number; windowSeconds: number };
 
-export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 20, windowSeconds: 15 * 60 };
+export const defaultSignInLimits: SignInLimits = { perAccountAndAddress: 5, perAccount: 50, perAddress: 20, windowSeconds: 15 * 60 };
+
+export type SignInAttempt = { allowed: true } | { allowed: false; retryAfterSeconds: number; firstRefusal: boolean };
 
 export type SignInThrottle = {
-  check: (emailCanonical: string, clientAddress: string) => Promise<{ blocked: false } | { blocked: true; retryAfterSeconds: number }>;
-  recordFailure: (emailCanonical: string, clientAddress: string) => Promise<void>;
-  recordSuccess: (emailCanonical: string) => Promise<void>;
+  /** Counts an attempt; refused once any window is full. `firstRefusal`: the attempt that filled it, the one worth an audit entry. */
+  attempt: (emailCanonical: string, clientAddress: string) => Promise<SignInAttempt>;
+  /** A successful sign-in: the account's failures are forgiven, and the attempt no longer counts against its address. */
+  succeeded: (emailCanonical: string, clientAddress: string) => Promise<void>;
 };
 
 export function createSignInThrottle(db: Database, secret: string, limits: SignInLimits = defaultSignInLimits): SignInThrottle {
-  const perAccount = new RateLimiterPrisma({ storeClient: db, tableName: "rateLimit", keyPrefix: "sign-in-account", points: limits.perAccount, duration: limits.windowSeconds });
-  const perAddress = new RateLimiterPrisma({ storeClient: db, tableName: "rateLimit", keyPrefix: "sign-in-address", points: limits.perAddress, duration: limits.windowSeconds });
+  const limiter = (keyPrefix: string, points: number) => new RateLimiterPrisma({ storeClient: db, tableName: "rateLimit", keyPrefix, points, duration: limits.windowSeconds });
+  const perAccountAndAddress = limiter("sign-in-account-address", limits.perAccountAndAddress);
+  const perAccount = limiter("sign-in-account", limits.perAccount);
+  const perAddress = limiter("sign-in-address", limits.perAddress);
   const key = (value: string) => createHmac("sha256", secret).update(value).digest("base64url");
   const windows = (emailCanonical: string, clientAddress: string) =>
     [
-      [perAccount, key(`account:${emailCanonical}`)],
+      [perAccountAndAddress, key(`account-address:${emailCanonical}|${clientAddress}`)],
       [perAddress, key(`address:${clientAddress}`)],
+      [perAccount, key(`account:${emailCanonical}`)],
     ] as const;
 
   return {
-    async check(emailCanonical, clientAddress) {
-      let retryAfterMs = 0;
-      for (const [limiter, limiterKey] of windows(emailCanonical, clientAddress)) {
-        const state = await limiter.get(limiterKey);
-        if (state && state.consumedPoints >= limiter.points) retryAfterMs = Math.max(retryAfterMs, state.msBeforeNext);
-      }
-      return retryAfterMs > 0 ? { blocked: true, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) } : { blocked: false };
-    },
-    async recordFailure(emailCanonical, clientAddress) {
-      for (const [limiter, limiterKey] of windows(emailCanonical, clientAddress)) {
+    async attempt(emailCanonical, clientAddress) {
+      const counted: (readonly [RateLimiterPrisma, string])[] = [];
+      for (const [window, windowKey] of windows(emailCanonical, clientAddress)) {
         try {
-          await limiter.consume(limiterKey);
-        } catch (rejection) {
-          // Over the limit already: that is what check() reports next time.
-          if (!(rejection instanceof RateLimiterRes)) throw rejection;
+          await window.consume(windowKey);
+          counted.push([window, windowKey]);
+        } catch (refusal) {
+          if (!(refusal instanceof RateLimiterRes)) throw refusal;
+          // A refused attempt counts only in the window that refused it: a guesser held at one
+          // address must not use up the account's allowance for everyone else.
+          for (const [earlier, earlierKey] of counted) await earlier.reward(earlierKey, 1);
+          const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+          return { allowed: false, retryAfterSeconds, firstRefusal: refusal.consumedPoints === window.points + 1 };
         }
       }
+      return { allowed: true };
     },
-    async recordSuccess(emailCanonical) {
-      await perAccount.delete(key(`account:${emailCanonical}`));
+    async succeeded(emailCanonical, clientAddress) {
+      const [[, accountAndAddressKey], [, addressKey], [, accountKey]] = windows(emailCanonical, clientAddress);
+      await perAccountAndAddress.delete(accountAndAddressKey);
+      await perAccount.delete(accountKey);
+      await perAddress.reward(addressKey, 1);
     },
   };
 }

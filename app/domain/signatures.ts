@@ -20,7 +20,8 @@ import { proofOfWorkField, verifyProofOfWork } from "./proof-of-work.server";
 import type { SignedInOrganizer } from "./organizers";
 import { isNetworkAddress, type LimitName, type SigningLimitCounter } from "./signing-limits.server";
 import { containsWebAddress, hasVisibleLetter } from "./names";
-import { checkbox, optionalText, withoutControlCharacters } from "./validation";
+import { withoutControlCharacters } from "./control-characters";
+import { checkbox, optionalText } from "./validation";
 
 export { signatureFields, signatureLimits, signFormHiddenFields };
 export type { SignatureField, SignatureFieldErrors, SignatureFormFields };

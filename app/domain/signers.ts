@@ -1,5 +1,6 @@
 import type { DatabaseOrTransaction } from "~/infra/db.server";
 import { containsPattern } from "./text-search";
+import { withoutControlCharacters } from "./control-characters";
 /** What the public list shows of a signer. Never the email address. */
 export type PublicSigner = {
   id: string;
@@ -38,7 +39,8 @@ export const signerSearchLimits = { maxLength: 100, maxWords: 5 } as const;
  * word must be found in the signer's name, role or city.
  */
 export function searchWords(typed: string | null | undefined): string[] | null {
-  const words = (typed ?? "").normalize("NFC").slice(0, signerSearchLimits.maxLength).trim().split(/\s+/).filter(Boolean).slice(0, signerSearchLimits.maxWords);
+  // Control characters match nothing anyone typed, and Postgres refuses NUL in a parameter.
+  const words = withoutControlCharacters(typed ?? "").normalize("NFC").slice(0, signerSearchLimits.maxLength).trim().split(/\s+/).filter(Boolean).slice(0, signerSearchLimits.maxWords);
   return words.length > 0 ? words : null;
 }
 

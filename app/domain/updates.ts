@@ -4,7 +4,7 @@ import { pickTranslation } from "./appeals";
 import { recordAudit, type AuditActor } from "./audit";
 import type { SignedInOrganizer } from "./organizers";
 import { createToken, hashToken, looksLikeToken } from "./tokens";
-import { withoutControlCharacters } from "./validation";
+import { withoutControlCharacters } from "./control-characters";
 import { withdrawalLinkLifetimeMs } from "./withdrawals";
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
+import { withoutControlCharacters } from "./control-characters";
 
 /**
  * Form validation shared by the organizer area's forms: zod schemas whose messages are message
@@ -9,22 +10,6 @@ export type FieldError = { id: MessageId; values?: Record<string, string | numbe
 export type FieldErrors<Field extends string = string> = Partial<Record<Field, FieldError>>;
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; fieldErrors: FieldErrors };
-
-/**
- * Control characters have no place in a form field (and Postgres refuses NUL): they are
- * dropped rather than reported, since nobody types them on purpose. Line breaks and tabs stay.
- */
-export function withoutControlCharacters<T>(value: T): T {
-  if (typeof value === "string") {
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "") as T;
-  }
-  if (Array.isArray(value)) return value.map(withoutControlCharacters) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withoutControlCharacters(entry)])) as T;
-  }
-  return value;
-}
 
 export function validate<Schema extends z.ZodType>(schema: Schema, raw: unknown): Validated<z.infer<Schema>> {
   const parsed = schema.safeParse(withoutControlCharacters(raw));

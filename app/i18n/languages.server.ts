@@ -57,12 +57,20 @@ const organizerNamespaces = new Set([
   "overview", "paper", "preview", "protection", "signatories", "texts", "updates",
 ]);
 const serverNamespaces = new Set(["email"]);
+/**
+ * Pages whose long text only they show: the privacy notice and the imprint (about a fifth of the
+ * public messages), and the dev mailbox, which production never serves. Their loaders send these
+ * with the page, so the script every public page loads does not carry them.
+ */
+const pageNamespaces: Record<string, MessageArea> = { privacy: "notices", imprint: "notices", mailbox: "devMailbox" };
 
-export type MessageArea = "public" | "organizer";
+export type MessageArea = "public" | "organizer" | "notices" | "devMailbox";
 
 function areaOf(id: string): MessageArea | "server" {
   const namespace = id.slice(0, id.indexOf("."));
-  return serverNamespaces.has(namespace) ? "server" : organizerNamespaces.has(namespace) ? "organizer" : "public";
+  if (serverNamespaces.has(namespace)) return "server";
+  if (organizerNamespaces.has(namespace)) return "organizer";
+  return Object.hasOwn(pageNamespaces, namespace) ? pageNamespaces[namespace]! : "public";
 }
 
 const areaMessages = new Map<string, CompiledMessages>();

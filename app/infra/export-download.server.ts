@@ -38,6 +38,14 @@ export async function signatureExportResponse(args: {
   format: ExportFormat;
 }): Promise<Response> {
   const { request, context, organizer, format } = args;
+  // A download another site started (a link, a window it opened) carries the session cookie
+  // (SameSite=Lax allows a top-level navigation), so a page could drop the signer list into an
+  // organizer's downloads and an export into the audit log in their name. It goes to the export
+  // page instead, where the organizer sees what they are about to download.
+  const fetchSite = request.headers.get("sec-fetch-site");
+  if (fetchSite === "cross-site" || fetchSite === "same-site") {
+    return new Response(null, { status: 303, headers: { Location: `/organize/appeals/${encodeURIComponent(args.appealId ?? "")}/export`, ...privateFileHeaders } });
+  }
   const { t } = createTranslator(context.locale);
   const appeal = await findExportableAppeal(context.db, { id: args.appealId ?? "" });
   if (!appeal) return plainText(404, t("export.errors.notFound"));

@@ -7,6 +7,7 @@ import { isMadeForOtherSites, mayBeFramedByOtherSites } from "~/domain/sharing";
 import { databaseUnavailableRetrySeconds, isDatabaseUnavailable } from "./database-availability.server";
 import type { Logger } from "./logger.server";
 import { pathForLog } from "./logger.server";
+import { pathAsRouted } from "./request-path.server";
 
 /**
  * The edge of the web process: what every request meets before Remix. Each guard answers a
@@ -174,11 +175,11 @@ export function comesFromThisMachine(req: Request): boolean {
 /**
  * Paths starting with `prefix` (the dev mailbox, which shows every confirmation link) exist
  * only for a browser on this machine. A prefix, not a mount point: `/dev/mailbox.data` is the
- * same page's data.
+ * same page's data. Compared with the path as the router will read it, whatever its spelling.
  */
 export function onlyFromThisMachine(prefix: string): RequestHandler {
   return (req, res, next) => {
-    if (!req.path.startsWith(prefix) || comesFromThisMachine(req)) return next();
+    if (!pathAsRouted(req.originalUrl).startsWith(prefix) || comesFromThisMachine(req)) return next();
     res.status(404).set("Cache-Control", "no-store").type("text/plain").send("Not Found");
   };
 }

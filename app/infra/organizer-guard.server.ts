@@ -4,6 +4,7 @@ import { findSession, type SessionLifetimes } from "~/domain/organizer-sessions"
 import { can, organizerAreaPrefix, permissionForPath, type Permission, type SignedInOrganizer } from "~/domain/organizers";
 import type { Database } from "./db.server";
 import type { Logger } from "./logger.server";
+import { pathAsRouted } from "./request-path.server";
 import { readSessionToken, type SessionCookieSettings } from "./session-cookie.server";
 
 /**
@@ -30,7 +31,8 @@ export function resolveOrganizer(options: { db: Database; lifetimes: SessionLife
 }
 
 export function guardOrganizerArea(req: Request, res: Response, next: NextFunction) {
-  const path = req.path;
+  // As the router will read it: "/ORGANIZE/…" or "/%6Frganize/…" is the same page.
+  const path = pathAsRouted(req.originalUrl);
   if (path !== organizerAreaPrefix && !path.startsWith(`${organizerAreaPrefix}/`) && !path.startsWith(`${organizerAreaPrefix}.`)) return next();
   // Pages and their data are private to the organizer who asked.
   res.set("Cache-Control", "private, no-store");

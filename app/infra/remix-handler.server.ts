@@ -5,6 +5,7 @@ import { mustNotBeStored, noStoreCacheControl } from "./http-guards.server";
 import type { Logger } from "./logger.server";
 import type { PublicPageCache } from "./public-page-cache.server";
 import { pathForLog } from "./logger.server";
+import { pathAndQuery } from "./request-path.server";
 
 /**
  * Remix behind Express, as @remix-run/express 2.17 does it (its request conversion is not
@@ -95,21 +96,6 @@ function createRemixRequest(req: Request, res: ExpressResponse, publicUrl: strin
     init.duplex = "half";
   }
   return new globalThis.Request(url.href, init);
-}
-
-/**
- * The path and query of a request target: "/a?b" as sent, or taken from an absolute-form
- * target ("GET http://host/a?b"). Never resolved against a base, where "//evil.example/x"
- * would name another host.
- */
-function pathAndQuery(target: string): string {
-  if (target.startsWith("/")) return target;
-  try {
-    const absolute = new URL(target);
-    return `${absolute.pathname}${absolute.search}`;
-  } catch {
-    return "/";
-  }
 }
 
 /**

@@ -11,7 +11,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
   const { readMailbox } = await import("~/local/mailbox.server");
   const messages = await readMailbox(context.devMailboxDirectory);
   return data(
-    { messages: messages.map(({ id, to, subject, date }) => ({ id, to, subject, date })) },
+    { mails: messages.map(({ id, to, subject, date }) => ({ id, to, subject, date })) },
     { headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -22,13 +22,13 @@ export const meta: MetaFunction = ({ matches }) => [
 ];
 
 export default function DevMailbox() {
-  const { messages } = useLoaderData<typeof loader>();
+  const { mails } = useLoaderData<typeof loader>();
   const { t, utc } = useT();
   return (
     <div className="page">
       <h1>{t("mailbox.title")}</h1>
       <p>{t("mailbox.intro")}</p>
-      {messages.length === 0 ? (
+      {mails.length === 0 ? (
         <p>{t("mailbox.empty")}</p>
       ) : (
         <table className="mailbox">
@@ -40,7 +40,7 @@ export default function DevMailbox() {
             </tr>
           </thead>
           <tbody>
-            {messages.map((message) => (
+            {mails.map((message) => (
               <tr key={message.id}>
                 <td>{message.date ? `${utc(new Date(message.date), { dateStyle: "medium", timeStyle: "medium" })} UTC` : ""}</td>
                 <td>{message.to}</td>

@@ -2,16 +2,25 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { OperatorAddress } from "~/components/operator-address";
 import { pageTitle } from "~/i18n/meta";
-import { useT } from "~/i18n/react";
+import { messagesOfArea } from "~/i18n/languages.server";
+import { MoreTranslations, useT } from "~/i18n/react";
 
 /** Who runs the site (the OPERATOR_* settings), as many countries require a site to say. */
 export async function loader({ context }: LoaderFunctionArgs) {
-  return { operator: context.site.operator, privacyContactEmail: context.site.privacyContactEmail };
+  return { operator: context.site.operator, privacyContactEmail: context.site.privacyContactEmail, messages: messagesOfArea(context.locale, "notices") };
 }
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, { id: "imprint.title" }) }];
 
 export default function ImprintPage() {
+  return (
+    <MoreTranslations messages={useLoaderData<typeof loader>().messages}>
+      <Imprint />
+    </MoreTranslations>
+  );
+}
+
+function Imprint() {
   const { operator, privacyContactEmail } = useLoaderData<typeof loader>();
   const { t } = useT();
   return (

@@ -5,7 +5,8 @@ import { privacyNoticeInForceSince, privacyNoticeVersion } from "~/domain/consen
 import { defaultRetentionMonths, retentionMonthsLimits } from "~/domain/retention";
 import { pageTitle } from "~/i18n/meta";
 import type { MessageId } from "~/i18n/i18n";
-import { useT } from "~/i18n/react";
+import { messagesOfArea } from "~/i18n/languages.server";
+import { MoreTranslations, useT } from "~/i18n/react";
 
 /**
  * The privacy notice, written from the operator's settings (OPERATOR_*, PRIVACY_*,
@@ -18,12 +19,21 @@ export async function loader({ context }: LoaderFunctionArgs) {
     version: privacyNoticeVersion,
     inForceSince: privacyNoticeInForceSince,
     retentionMonths: { standard: defaultRetentionMonths, ...retentionMonthsLimits },
+    messages: messagesOfArea(context.locale, "notices"),
   };
 }
 
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, { id: "privacy.title" }) }];
 
 export default function PrivacyPage() {
+  return (
+    <MoreTranslations messages={useLoaderData<typeof loader>().messages}>
+      <PrivacyNotice />
+    </MoreTranslations>
+  );
+}
+
+function PrivacyNotice() {
   const { site, version, inForceSince, retentionMonths } = useLoaderData<typeof loader>();
   const { t, rich, date } = useT();
   const privacyEmail = <a href={`mailto:${site.privacyContactEmail}`}>{site.privacyContactEmail}</a>;

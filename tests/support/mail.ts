@@ -5,7 +5,7 @@ import { after, before } from "node:test";
 import { runOnce } from "graphile-worker";
 import pg from "pg";
 import type { Database } from "~/infra/db.server";
-import { createLogger } from "~/infra/logger.server";
+import { createLogger, type Logger } from "~/infra/logger.server";
 import { createMailer } from "~/infra/mail/mailer.server";
 import { readMailbox, type MailboxMessage } from "~/local/mailbox.server";
 import { startSmtpSink, type SmtpSink } from "~/local/smtp-sink.server";
@@ -52,14 +52,14 @@ export async function startTestInbox(options: { delayEachMessageMs?: number } = 
 }
 
 /** Runs the real worker tasks once over every job that is due, sending through `smtpUrl`. */
-export async function deliverQueuedEmail(options: { databaseUrl: string; db: Database; smtpUrl: string }): Promise<void> {
+export async function deliverQueuedEmail(options: { databaseUrl: string; db: Database; smtpUrl: string; log?: Logger }): Promise<void> {
   await runQueuedJobs(options);
 }
 
 /** The same for any queued job, with the worker's settings a test may choose. */
-export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number; updateEmailsPerMinute?: number }): Promise<void> {
+export async function runQueuedJobs(options: { databaseUrl: string; db: Database; smtpUrl: string; networkAddressRetentionDays?: number; updateEmailsPerMinute?: number; log?: Logger }): Promise<void> {
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: testMailFrom });
-  const log = createLogger("silent");
+  const log = options.log ?? createLogger("silent");
   // Our own pool, closed before returning: runOnce's own could keep a connection open past the
   // test, and dropping the test's database then fails it with 57P01 in whatever test runs next.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });

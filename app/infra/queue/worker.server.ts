@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { Logger as WorkerLogger, run, runMigrations, type Runner, type Task, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
-import type { Logger } from "~/infra/logger.server";
+import { withoutEmailAddresses, type Logger } from "~/infra/logger.server";
 import { startWorkerLiveness } from "./dead-worker-recovery.server";
 
 /** Creates or upgrades graphile-worker's own tables. Idempotent; run at every start. */
@@ -61,12 +61,35 @@ export async function startWorker(deps: WorkerDependencies): Promise<Worker> {
 /** Postgres 57P01: the server is shutting down (Ctrl+C reaches the embedded Postgres too). Expected. */
 const serverShuttingDown = "57P01";
 
+type QueueLogMeta = {
+  job?: { id?: unknown; task_identifier?: unknown; attempts?: unknown };
+  jobs?: unknown[];
+  error?: { message?: string; code?: string };
+  fatalError?: { message?: string; code?: string };
+  [field: string]: unknown;
+};
+
+/** Figures graphile-worker logs that name no one; anything else it attaches is left out. */
+const plainQueueFields = ["duration", "attempts", "signal", "max", "concurrency", "success", "failure"];
+
+/**
+ * graphile-worker's log lines, kept to what names no one. Its meta carries the whole job (the
+ * payload: a password reset's address), its options (the connection string) and errors with pg
+ * clients attached; its messages quote an error, and an SMTP server's refusal usually quotes the
+ * recipient. So: a job by id, task and attempt; errors by message and code; addresses masked.
+ */
 export function queueLogger(log: Logger): WorkerLogger {
   const queueLog = log.child({ component: "queue" });
-  return new WorkerLogger(() => (level, message, meta) => {
-    // graphile-worker attaches whole pg clients to errors; keep what explains the error.
-    const { error, ...rest } = (meta ?? {}) as { error?: { message?: string; code?: string } };
-    const fields = error ? { ...rest, err: { message: error.message, code: error.code } } : rest;
+  const describeError = (error: { message?: string; code?: string }) => ({ message: withoutEmailAddresses(String(error.message ?? error)), code: error.code });
+  return new WorkerLogger(() => (level, rawMessage, meta) => {
+    const { job, jobs, error, fatalError } = (meta ?? {}) as QueueLogMeta;
+    const fields: Record<string, unknown> = {};
+    for (const field of plainQueueFields) if (meta && typeof meta[field] !== "object") fields[field] = meta[field];
+    if (job) fields.job = { id: job.id, task: job.task_identifier, attempts: job.attempts };
+    if (jobs) fields.jobs = jobs.length;
+    if (error) fields.err = describeError(error);
+    if (fatalError) fields.fatalError = describeError(fatalError);
+    const message = withoutEmailAddresses(rawMessage);
     if (error?.code === serverShuttingDown) queueLog.debug(fields, "database connection closed by the server");
     else if (level === "error") queueLog.error(fields, message);
     else if (level === "warning") queueLog.warn(fields, message);
