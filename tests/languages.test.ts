@@ -119,6 +119,14 @@ describe("the catalogs", () => {
     assert.deepEqual([1, 2, 5, 21, 22, 11].map((n) => count("ru", n)), ["подпись", "подписи", "подписей", "подпись", "подписи", "подписей"]);
     assert.deepEqual([1, 5].map((n) => count("kk", n)), ["қолтаңба", "қолтаңба"]);
   });
+
+  test("a Russian sentence ending on a date ends with the year's own full stop, not two", () => {
+    const { t } = createTranslator("ru");
+    // As the pages format a long date in Russian (i18n/react.tsx keeps "г." with its year).
+    const since = "25 ноября 2026\u00a0г.";
+    assert.equal(t("privacy.version", { version: "2026-11-25", date: since }), "Версия 2026-11-25, действует с 25 ноября 2026\u00a0г.");
+    assert.match(t("confirm.tooLateBody", { title: "Т", date: since }), /2026\u00a0г\. Подписи/);
+  });
 });
 
 describe("the reader's language", () => {

@@ -86,5 +86,13 @@ export function formatMessageParts(
 export function formatMessage(locale: string, message: CompiledMessage | undefined, id: string, values?: Record<string, MessageValue>): string {
   // A message missing from the catalog shows its id, as react-intl did: visible, never a crash.
   if (message === undefined) return id;
-  return formatMessageParts(locale, message, values).join("");
+  return withoutDoubledFullStop(formatMessageParts(locale, message, values).join(""));
+}
+
+/**
+ * A sentence that ends on a date ends on its abbreviation ("25 ноября 2026 г."), whose full stop
+ * is the sentence's too: "г.." and "ж.." lose the second.
+ */
+function withoutDoubledFullStop(text: string): string {
+  return text.replace(/(\d[\s\u00a0][гж]\.)\./g, "$1");
 }
