@@ -77,3 +77,26 @@ test("the web process and the worker read Prisma's query compiler from build/, n
 test("npm start runs the web process with the node arguments of npm run serve", () => {
   assert.deepEqual(productionNodeArgs("start"), productionNodeArgs("serve"));
 });
+
+test("no public page's browser code carries zod, the server's schemas", () => {
+  requireBuild();
+  // A domain module a public route reaches that imports a zod schema pulls all of zod into the
+  // visitor's download (it once took the appeal page from 110 to 201 KB gzip); the organizer
+  // area's forms may use it.
+  const buildDir = path.join(projectRoot, "public/build");
+  const manifestFile = readdirSync(buildDir).find((name) => name.startsWith("manifest-") && name.endsWith(".js"));
+  assert.ok(manifestFile, "public/build has a Remix manifest");
+  const source = readFileSync(path.join(buildDir, manifestFile), "utf8");
+  const browserManifest = JSON.parse(source.slice(source.indexOf("{"), source.lastIndexOf("}") + 1)) as {
+    entry: { module: string; imports: string[] };
+    routes: Record<string, { module: string; imports?: string[] }>;
+  };
+  const carriesZod = (url: string) => readFileSync(path.join(buildDir, url.replace(/^\/build\//, "")), "utf8").includes("ZodError");
+  const entryFiles = [browserManifest.entry.module, ...browserManifest.entry.imports];
+  assert.deepEqual(entryFiles.filter(carriesZod), [], "the client entry");
+  const publicRoutes = Object.entries(browserManifest.routes).filter(([id]) => !id.startsWith("routes/organize"));
+  assert.ok(publicRoutes.some(([id]) => id === "routes/appeals.$slug._index"), "the appeal page is among them");
+  const withZod = publicRoutes.filter(([, route]) => [route.module, ...(route.imports ?? [])].some(carriesZod)).map(([id]) => id);
+  assert.deepEqual(withZod, []);
+  assert.ok(Object.values(browserManifest.routes).some((route) => [route.module, ...(route.imports ?? [])].some(carriesZod)), "the check can see zod where it is (the organizer area)");
+});
