@@ -141,6 +141,9 @@ describe("behind a reverse proxy", () => {
     // Only the first kilobyte is sent: the answer must come without waiting for the rest.
     assert.equal(await rawRequest(app.port, [...head, "Content-Length: 1048576"].join("\r\n"), "fullName=" + "x".repeat(1000)), "HTTP/1.1 413 Payload Too Large");
     assert.equal(await rawRequest(app.port, [...head, "Transfer-Encoding: chunked"].join("\r\n"), "5\r\nhello\r\n"), "HTTP/1.1 411 Length Required");
+    // A public form reached through the organizer area's name gets the public form's cap, not the organizers' 2 MB.
+    const roundabout = [`POST /organize/../appeals/${slug}?index HTTP/1.1`, ...head.slice(1)];
+    assert.equal(await rawRequest(app.port, [...roundabout, "Content-Length: 1048576"].join("\r\n"), "fullName=" + "x".repeat(1000)), "HTTP/1.1 413 Payload Too Large");
     // The longest legal form is far below the cap.
     const response = await fetch(`${app.local}/appeals/${slug}?index`, { method: "POST", redirect: "manual", headers: { "Sec-Fetch-Site": "same-origin" }, body: new URLSearchParams({ ...Object.fromEntries(signForm(3)), comment: "ж".repeat(500), role: "ж".repeat(200) }) });
     assert.equal(response.status, 303);
@@ -161,6 +164,14 @@ describe("behind a reverse proxy", () => {
     assert.equal(last?.status, 429);
     assert.match(last!.headers.get("retry-after") ?? "", /^\d+$/);
     assert.match(last!.headers.get("cache-control") ?? "", /no-store/);
+  });
+
+  test("the old ?_data requests get a 400, however the parameter is spelled", async () => {
+    for (const query of ["_data=root", "x=1&_data=routes%2Fappeals.%24slug._index", "%5Fdata=root", "%5fdata"]) {
+      const answer = await getAsSent("127.0.0.1", app.port, `/appeals/${slug}?${query}`);
+      assert.equal(answer.status, 400, query);
+    }
+    assert.equal((await getAsSent("127.0.0.1", app.port, `/appeals/${slug}?lang=en&data=1`)).status, 200);
   });
 
   test("the organizer area's guard knows its pages by any spelling the router accepts", async () => {

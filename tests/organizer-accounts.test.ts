@@ -134,6 +134,16 @@ describe("organizer accounts", () => {
     assert.ok((await attempt("owner@example.org", goodPassword, "192.0.2.99")).ok);
   });
 
+  test("an IPv6 network counts as one address: a new address from the same /64 for every guess does not help", async () => {
+    await organizerWithPassword(t, "six@example.org");
+    const throttle = createSignInThrottle(t.db, "test-secret", { perAccountAndAddress: 5, perAccount: 50, perAddress: 50, windowSeconds: 900 });
+    const attempt = (password: string, clientAddress: string) => signIn(t.db, throttle, { email: "six@example.org", password, clientAddress }, lifetimes);
+    for (let guess = 1; guess <= 5; guess++) assert.deepEqual(await attempt(`wrong guess ${guess}`, `2001:db8:1:2::${guess}`), { ok: false, reason: "invalid" });
+    const next = await attempt(goodPassword, "2001:db8:1:2:aaaa::99");
+    assert.equal(!next.ok && next.reason, "throttled");
+    assert.ok((await attempt(goodPassword, "2001:db8:1:3::1")).ok, "another network is not held");
+  });
+
   test("guesses spread over many addresses are held to the account's own limit", async () => {
     await organizerWithPassword(t, "spread@example.org");
     const throttle = createSignInThrottle(t.db, "test-secret", { perAccountAndAddress: 5, perAccount: 8, perAddress: 50, windowSeconds: 900 });

@@ -277,6 +277,9 @@ describe("withdrawing a signature", () => {
       }
     }
     assert.equal(pathForLog("/appeals/clean-air/signers?after=x&q=Ana%20Petrova&lang=ru"), "/appeals/clean-air/signers?after=x&q=[search]&lang=ru");
+    // Spellings the router decodes to the same pages.
+    for (const path of [`/%63onfirm/${token}`, `/%75nsubscribe/${token}`, `/x/../withdraw/${token}`]) assert.ok(!pathForLog(path).includes(token), path);
+    assert.equal(pathForLog("/appeals/a/signers?%71=Ana"), "/appeals/a/signers?q=[search]");
   });
 
   /** How many connections to the test's database wait for a lock (here: presses waiting on the held row). */

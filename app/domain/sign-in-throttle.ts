@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "~/infra/db.server";
+import { addressForLimits } from "./signing-limits.server";
 
 /**
  * Sign-in attempts, counted in the same Postgres-backed counters as the sign form's rate limit
@@ -37,12 +38,22 @@ export function createSignInThrottle(db: Database, secret: string, limits: SignI
   const perAccount = limiter("sign-in-account", limits.perAccount);
   const perAddress = limiter("sign-in-address", limits.perAddress);
   const key = (value: string) => createHmac("sha256", secret).update(value).digest("base64url");
-  const windows = (emailCanonical: string, clientAddress: string) =>
-    [
-      [perAccountAndAddress, key(`account-address:${emailCanonical}|${clientAddress}`)],
-      [perAddress, key(`address:${clientAddress}`)],
+  const windows = (emailCanonical: string, clientAddress: string) => {
+    // An IPv6 network by its /64, as the sign form's limits count it: one household or server
+    // has the whole /64 to choose from, and a new address for every few guesses must not help.
+    const network = addressForLimits(clientAddress);
+    return [
+      [perAccountAndAddress, key(`account-address:${emailCanonical}|${network}`)],
+      [perAddress, key(`address:${network}`)],
       [perAccount, key(`account:${emailCanonical}`)],
     ] as const;
+  };
+  /**
+   * Gives an attempt's point back, only to a window still open: the library's reward() would
+   * start a new window at -1 where the old one had just ended or been cleared by a success.
+   */
+  const giveBack = (window: RateLimiterPrisma, windowKey: string) =>
+    db.rateLimit.updateMany({ where: { key: window.getKey(windowKey), points: { gt: 0 }, expire: { gt: new Date() } }, data: { points: { decrement: 1 } } });
 
   return {
     async attempt(emailCanonical, clientAddress) {
@@ -52,10 +63,11 @@ export function createSignInThrottle(db: Database, secret: string, limits: SignI
           await window.consume(windowKey);
           counted.push([window, windowKey]);
         } catch (refusal) {
-          if (!(refusal instanceof RateLimiterRes)) throw refusal;
           // A refused attempt counts only in the window that refused it: a guesser held at one
-          // address must not use up the account's allowance for everyone else.
-          for (const [earlier, earlierKey] of counted) await earlier.reward(earlierKey, 1);
+          // address must not use up the account's allowance for everyone else. An attempt the
+          // database could not count at all counts nowhere: the organizer typed nothing wrong.
+          for (const [earlier, earlierKey] of counted) await giveBack(earlier, earlierKey).catch(() => undefined);
+          if (!(refusal instanceof RateLimiterRes)) throw refusal;
           const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
           return { allowed: false, retryAfterSeconds, firstRefusal: refusal.consumedPoints === window.points + 1 };
         }
@@ -66,7 +78,7 @@ export function createSignInThrottle(db: Database, secret: string, limits: SignI
       const [[, accountAndAddressKey], [, addressKey], [, accountKey]] = windows(emailCanonical, clientAddress);
       await perAccountAndAddress.delete(accountAndAddressKey);
       await perAccount.delete(accountKey);
-      await perAddress.reward(addressKey, 1);
+      await giveBack(perAddress, addressKey);
     },
   };
 }

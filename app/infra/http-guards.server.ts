@@ -61,7 +61,9 @@ function carriesBody(req: Request): boolean {
  * log with them: they get a 400 here instead.
  */
 export const refuseLegacyDataRequests: RequestHandler = (req, res, next) => {
-  if (!/[?&]_data(=|&|$)/.test(req.originalUrl)) return next();
+  // Parameter names are read as URLSearchParams reads them: "%5Fdata" is "_data" to Remix too.
+  const names = [...new URLSearchParams(req.originalUrl.split("?").slice(1).join("?")).keys()];
+  if (!names.includes("_data")) return next();
   res.status(400).set("Cache-Control", "no-store").type("text/plain").send("Bad Request: ?_data requests are not supported; use the page's .data URL.");
 };
 
@@ -80,8 +82,9 @@ export const requestBodyLimits = {
   organizerUpload: 25 * 1024 * 1024,
 } as const;
 
-export function bodyLimitFor(req: Pick<Request, "path" | "headers">): number {
-  if (!/^\/organize(\/|\.data$|$)/.test(req.path)) return requestBodyLimits.publicForm;
+export function bodyLimitFor(req: Pick<Request, "originalUrl" | "headers">): number {
+  // The path as the router reads it: "/organize/../appeals/x" is a public form, and gets its cap.
+  if (!/^\/organize(\/|\.data$|$)/.test(pathAsRouted(req.originalUrl))) return requestBodyLimits.publicForm;
   return /^multipart\/form-data/i.test(req.headers["content-type"] ?? "") ? requestBodyLimits.organizerUpload : requestBodyLimits.organizerForm;
 }
 

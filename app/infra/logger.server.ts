@@ -27,7 +27,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  * is left out too.
  */
 export function pathForLog(url: string): string {
-  return url.replace(/\/(confirm|withdraw|password|unsubscribe)\/[^/?#]+/i, "/$1/[token]").replace(/([?&]q=)[^&#]*/gi, "$1[search]");
+  // Decoded first, as the router decodes it: "/%63onfirm/<token>" opens the confirmation page too.
+  let readable = url;
+  try {
+    readable = decodeURIComponent(url);
+  } catch {
+    // A broken escape: the text as sent, which the router would not decode either.
+  }
+  return readable.replace(/\/(confirm|withdraw|password|unsubscribe)\/[^/?#]+/gi, "/$1/[token]").replace(/([?&]q=)[^&#]*/gi, "$1[search]");
 }
 
 /**
