@@ -20,6 +20,12 @@ async function signed(db: Database, appealId: string, fullName: string, email: s
   return signatureId;
 }
 
+/** The appeal's audit entries, oldest first, as [action, how many signatures]. */
+async function auditedActions(db: Database, appealId: string): Promise<[string, number | undefined][]> {
+  const audit = await db.auditEvent.findMany({ where: { appealId }, orderBy: { id: "asc" }, select: { action: true, details: true } });
+  return audit.map((event) => [event.action, (event.details as { count?: number }).count]);
+}
+
 test.describe("An organizer moderates the signatures of an appeal", () => {
   test("sees where a signature came from, hides a name (the count stays), invalidates it (the count drops) and restores it", async ({ page, browser, context, db, appeal, inbox }) => {
     await db.appeal.update({ where: { id: appeal.id }, data: { proofOfWork: "OFF" } });
@@ -59,8 +65,7 @@ test.describe("An organizer moderates the signatures of an appeal", () => {
     await expect(page.getByRole("status")).toHaveText("The signature is restored.");
     await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(2);
 
-    const audit = await db.auditEvent.findMany({ where: { appealId: appeal.id }, orderBy: { id: "asc" }, select: { action: true, details: true } });
-    expect(audit.map((event) => [event.action, (event.details as { count?: number }).count])).toEqual([
+    expect(await auditedActions(db, appeal.id)).toEqual([
       ["signature.hidden", 1],
       ["signature.invalidated", 1],
       ["signature.restored", 1],
@@ -101,8 +106,7 @@ test.describe("An organizer moderates the signatures of an appeal", () => {
     await expect(page.getByText("No signatures match.")).toBeVisible();
     await expect.poll(() => countOnVisit(visitorPage, appeal.path)).toBe(4);
 
-    const audit = await db.auditEvent.findMany({ where: { appealId: appeal.id }, orderBy: { id: "asc" }, select: { action: true, details: true } });
-    expect(audit.map((event) => [event.action, (event.details as { count?: number }).count])).toEqual([
+    expect(await auditedActions(db, appeal.id)).toEqual([
       ["signatures.invalidated", 4],
       ["signatures.invalidation-undone", 4],
     ]);

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from "pino";
+import { decodedOrAsSent } from "./request-path.server";
 
 export type { Logger };
 
@@ -28,13 +29,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  */
 export function pathForLog(url: string): string {
   // Decoded first, as the router decodes it: "/%63onfirm/<token>" opens the confirmation page too.
-  let readable = url;
-  try {
-    readable = decodeURIComponent(url);
-  } catch {
-    // A broken escape: the text as sent, which the router would not decode either.
-  }
-  return readable.replace(/\/(confirm|withdraw|password|unsubscribe)\/[^/?#]+/gi, "/$1/[token]").replace(/([?&]q=)[^&#]*/gi, "$1[search]");
+  return decodedOrAsSent(url).replace(/\/(confirm|withdraw|password|unsubscribe)\/[^/?#]+/gi, "/$1/[token]").replace(/([?&]q=)[^&#]*/gi, "$1[search]");
 }
 
 /**

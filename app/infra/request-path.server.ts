@@ -30,11 +30,14 @@ export function pathAsRouted(target: string): string {
   // Appended to an origin, as the handler builds Remix's request: resolved against it as a base,
   // "//evil.example/x" would lose its first segment to the host.
   const { pathname } = new URL(`http://localhost${pathAndQuery(target)}`);
-  let decoded = pathname;
+  return decodedOrAsSent(pathname).replace(/\/{2,}/g, "/").toLowerCase();
+}
+
+/** Percent-escapes decoded as the router decodes them; a broken escape leaves the text as sent, as it leaves it for the router. */
+export function decodedOrAsSent(text: string): string {
   try {
-    decoded = decodeURIComponent(pathname);
+    return decodeURIComponent(text);
   } catch {
-    // A broken escape stays as it is, as the router leaves it.
+    return text;
   }
-  return decoded.replace(/\/{2,}/g, "/").toLowerCase();
 }
