@@ -1,3 +1,4 @@
+import { publicCountryMinimum } from "~/domain/countries";
 import { countSeriesLimits, signerPageLimits } from "~/domain/open-data.server";
 import { signerSearchLimits } from "~/domain/signers";
 
@@ -86,7 +87,7 @@ export function openApiDocument(publicUrl: string) {
         get: {
           operationId: "getCountryCounts",
           summary: "Confirmed signatures by country",
-          description: "Every confirmed signature counts, listed publicly or not; a null code is \"not given\". Country names are in English.",
+          description: `Every confirmed signature counts, listed publicly or not; a null code is "not given". A country is named once ${publicCountryMinimum} signers have given it; those with fewer are counted together in otherCountries, so that a rare country cannot point to a signer. Country names are in English.`,
           responses: { "200": cachedJson("Counts by country, most first.", "#/components/schemas/CountryCounts"), "304": notModified, "404": problem("No published appeal has this slug.") },
         },
         options: preflight("CORS preflight"),
@@ -167,10 +168,20 @@ export function openApiDocument(publicUrl: string) {
         CountryCounts: {
           type: "object",
           additionalProperties: false,
-          required: ["slug", "count", "countries"],
+          required: ["slug", "count", "countries", "otherCountries"],
           properties: {
             slug: { type: "string" },
             count: { type: "integer", minimum: 0 },
+            otherCountries: {
+              type: "object",
+              additionalProperties: false,
+              required: ["count", "eachFewerThan"],
+              description: "Signatures from the countries too small to name, together.",
+              properties: {
+                count: { type: "integer", minimum: 0 },
+                eachFewerThan: { type: "integer", const: publicCountryMinimum, description: "Each of these countries has fewer signatures than this." },
+              },
+            },
             countries: {
               type: "array",
               items: {

@@ -301,12 +301,10 @@ describe("the open-data API", () => {
     }
     assert.deepEqual(names, ["Three", "Two", "One"]);
 
+    // Too few to name a country (see the breakdown test below): only "not given" stands alone.
     const countries = (await get(`/api/appeals/${slug}/countries`)).json();
-    assert.deepEqual(countries.countries, [
-      { code: "KZ", name: "Kazakhstan", count: 2 },
-      { code: "UA", name: "Ukraine", count: 1 },
-      { code: null, name: null, count: 1 },
-    ]);
+    assert.deepEqual(countries.countries, [{ code: null, name: null, count: 1 }]);
+    assert.deepEqual(countries.otherCountries, { count: 3, eachFewerThan: 5 });
 
     const days = (await get(`/api/appeals/${slug}/count-series?interval=day&from=2026-06-01&to=2026-06-04`)).json();
     assert.deepEqual(
@@ -411,17 +409,35 @@ describe("the public signers page", () => {
     );
   });
 
-  test("shows where signers come from, as a table and a chart drawn on the server", async () => {
+  test("shows where signers come from, as a table and a chart drawn on the server, naming only countries with 5 signatures or more", async () => {
     const appeal = await createTestAppeal(database.db);
-    await sign(database.db, appeal.id, [{ name: "A", country: "NO" }, { name: "B", country: "NO" }, { name: "C", country: "SE", listed: false }, { name: "D", country: null }]);
+    const from = (country: string | null, count: number, listed = true) => Array.from({ length: count }, (_, index) => ({ name: `${country ?? "Nowhere"} ${index}`, country, listed }));
+    await sign(database.db, appeal.id, [...from("NO", 10), ...from("SE", 4), ...from("SE", 1, false), ...from("FI", 1), ...from("DK", 1, false), ...from(null, 1)]);
     const html = (await get(`/appeals/${appeal.slug}/signers`)).text;
-    assert.match(html, /Where signers come from/);
+    const breakdown = /<section aria-labelledby="countries-heading"[\s\S]*?<\/section>/.exec(html)?.[0] ?? "";
+    assert.match(breakdown, /Where signers come from/);
     // Bars to scale: the most common country fills the line, one with half as many half of it.
-    assert.match(html, /<div class="country-bars" role="img"/);
-    assert.match(html, /<span class="country-bar-name">Norway<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:1">/);
-    assert.match(html, /<span class="country-bar-name">Sweden<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:0.5">/);
-    assert.match(html, /<td>Norway<\/td><td class="numeric">2<\/td><td class="numeric">50%<\/td>/);
-    assert.match(html, /<td>Sweden<\/td><td class="numeric">1<\/td>/);
-    assert.match(html, /<td>Not given<\/td><td class="numeric">1<\/td>/);
+    assert.match(breakdown, /<div class="country-bars" role="img"/);
+    assert.match(breakdown, /<span class="country-bar-name">Norway<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:1">/);
+    assert.match(breakdown, /<span class="country-bar-name">Sweden<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:0.5">/);
+    assert.match(breakdown, /<span class="country-bar-name">Other countries<\/span><span class="country-bar-line"><span class="country-bar-fill" style="--share:0.2">/);
+    assert.match(breakdown, /<td>Norway<\/td><td class="numeric">10<\/td><td class="numeric">55.6%<\/td>/);
+    // Five signers, one of them unlisted: enough to be named.
+    assert.match(breakdown, /<td>Sweden<\/td><td class="numeric">5<\/td>/);
+    assert.match(breakdown, /<td>Not given<\/td><td class="numeric">1<\/td>/);
+    // One signer each from Finland (listed) and Denmark (not listed): counted, never named.
+    assert.match(breakdown, /<td>Countries with fewer than 5 signatures each<\/td><td class="numeric">2<\/td>/);
+    assert.doesNotMatch(breakdown, /Finland|Denmark/);
+    assert.match(breakdown, /A country is named here once 5 signers have given it/);
+
+    const api = (await get(`/api/appeals/${appeal.slug}/countries`)).json();
+    assert.deepEqual(api.countries, [
+      { code: "NO", name: "Norway", count: 10 },
+      { code: "SE", name: "Sweden", count: 5 },
+      { code: null, name: null, count: 1 },
+    ]);
+    assert.deepEqual(api.otherCountries, { count: 2, eachFewerThan: 5 });
+    assert.equal(api.count, 18);
+    assert.doesNotMatch(JSON.stringify(api), /FI|DK|Finland|Denmark/);
   });
 });

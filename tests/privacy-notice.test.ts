@@ -58,7 +58,7 @@ async function pageText(response: Response): Promise<string> {
     .replace(/\s+/g, " ");
 }
 
-test("the privacy notice names the operator, how to reach them, and the configured days; it sets no cookie", async () => {
+test("the privacy notice names the operator, how to reach them, the configured days and when a country is named; it sets no cookie", async () => {
   const response = await fetch(`${baseUrl}/privacy`);
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("set-cookie"), null);
@@ -69,6 +69,8 @@ test("the privacy notice names the operator, how to reach them, and the configur
     "For anything about your data, write to privacy@civic-letters.example",
     "Your network address and browser identification: 14 days after you sign",
     "The authority responsible for the operator: Porttown Commissioner for Data Protection.",
+    // The same rule as the signers page and the API, from the same constant.
+    "A country is named only once 5 signers have given it",
   ]) {
     assert.ok(text.includes(expected), `the notice says: ${expected}`);
   }

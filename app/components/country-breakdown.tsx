@@ -1,5 +1,6 @@
 import type { CSSProperties } from "react";
-import type { CountryBreakdownRow } from "~/domain/open-data.server";
+import { publicCountryMinimum } from "~/domain/countries";
+import type { CountryBreakdownRow, PublicCountryCounts } from "~/domain/open-data.server";
 import { useT } from "~/i18n/react";
 
 /**
@@ -11,22 +12,33 @@ import { useT } from "~/i18n/react";
  */
 const barsShown = 10;
 
-export function CountryBreakdown({ countries, total }: { countries: CountryBreakdownRow[]; total: number }) {
+export function CountryBreakdown({ breakdown, total }: { breakdown: PublicCountryCounts; total: number }) {
   const { t, number } = useT();
-  if (countries.length === 0) return <p>{t("openData.countriesNone")}</p>;
+  const { countries, otherCountries } = breakdown;
+  if (countries.length === 0 && otherCountries === 0) return <p>{t("openData.countriesNone")}</p>;
   const nameOf = (row: CountryBreakdownRow) => row.name ?? t("chart.countryNotGiven");
-  // The countries with the most signatures, all of them when they tie; none named when many tie (one signature each, say).
+  // The countries with the most signatures, all of them when they tie; none named when many tie.
   const leaders = countries.filter((row) => row.count === countries[0]!.count);
-  const shown = countries.slice(0, barsShown).map((row) => ({ key: row.code ?? "", label: nameOf(row), count: row.count }));
-  const rest = countries.slice(barsShown);
-  if (rest.length > 0) shown.push({ key: "others", label: t("openData.otherCountries", { count: rest.length }), count: rest.reduce((sum, row) => sum + row.count, 0) });
+  // Named countries first, then the rest together, then "not given": neither of those is a country.
+  const named = countries.filter((row) => row.code !== null);
+  const notGiven = countries.find((row) => row.code === null);
+  const shown = named.slice(0, barsShown).map((row) => ({ key: row.code ?? "", label: nameOf(row), count: row.count }));
+  // The named countries beyond the longest bars and the ones too small to name share one bar.
+  const rest = named.slice(barsShown).reduce((sum, row) => sum + row.count, otherCountries);
+  if (rest > 0) shown.push({ key: "others", label: t("openData.otherCountries"), count: rest });
+  const rows = named.map((row) => ({ key: row.code ?? "", name: nameOf(row), count: row.count }));
+  if (otherCountries > 0) rows.push({ key: "others", name: t("openData.smallCountries", { minimum: publicCountryMinimum }), count: otherCountries });
+  if (notGiven) {
+    shown.push({ key: "", label: nameOf(notGiven), count: notGiven.count });
+    rows.push({ key: "", name: nameOf(notGiven), count: notGiven.count });
+  }
   const longest = Math.max(1, ...shown.map((bar) => bar.count));
 
   return (
     <>
       <p id="countries-summary">
         {t("openData.countriesSummary", { count: total })}
-        {leaders.length <= 3 ? <> {t("openData.countriesMost", { most: leaders.map(nameOf).join(", ") })}</> : null}
+        {leaders.length > 0 && leaders.length <= 3 ? <> {t("openData.countriesMost", { most: leaders.map(nameOf).join(", ") })}</> : null}
       </p>
       <div className="country-bars" role="img" aria-labelledby="countries-heading countries-summary">
         {shown.map((bar) => (
@@ -40,7 +52,8 @@ export function CountryBreakdown({ countries, total }: { countries: CountryBreak
           </div>
         ))}
       </div>
-      <CountryTable rows={countries.map((row) => ({ key: row.code ?? "", name: nameOf(row), count: row.count }))} total={total} caption={t("openData.countriesHeading")} />
+      <CountryTable rows={rows} total={total} caption={t("openData.countriesHeading")} />
+      <p className="hint">{t("openData.countriesPrivacy", { minimum: publicCountryMinimum })}</p>
     </>
   );
 }

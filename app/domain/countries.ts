@@ -22,6 +22,15 @@ export const countryCodes: readonly string[] = [
   "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/**
+ * A country is named in public figures once this many confirmed signers gave it. Signing can
+ * reveal a political opinion: "1 from Turkmenistan" on a page anyone can poll tells a watcher who
+ * knows a signer's circle that they signed, listed or not. Below it, countries are counted
+ * together as "other countries", as published statistics suppress small cells. The organizers'
+ * dashboard keeps the exact figures.
+ */
+export const publicCountryMinimum = 5;
+
 const knownCountryCodes = new Set(countryCodes);
 
 export function isCountryCode(candidate: string): boolean {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { DatabaseOrTransaction } from "~/infra/db.server";
 import { acceptsSignatures } from "./appeal-lifecycle";
 import { isWellFormedSlug, pickTranslation } from "./appeals";
-import { countryCodes, countryName } from "./countries";
+import { countryCodes, countryName, publicCountryMinimum } from "./countries";
 import { getSignatureCounts, getSignatureCountsFor } from "./counts";
 import { appealLife, dashboardLimits, dashboardQueries, type AppealLife, type BucketUnit, type BucketWithTotal, type CountryCount } from "./dashboard.server";
 import { decodeCursor, listPublicSigners, searchWords, signerSearchLimits } from "./signers";
@@ -132,15 +132,27 @@ export async function findOpenDataAppeal(db: DatabaseOrTransaction, slug: string
 
 export type CountryBreakdownRow = { code: string | null; name: string | null; count: number };
 
+export type PublicCountryCounts = {
+  /** Countries with at least `publicCountryMinimum` signatures, and "not given" (a null code) at any size; most first. */
+  countries: CountryBreakdownRow[];
+  /** Signatures from the countries with fewer than `publicCountryMinimum` each, together. */
+  otherCountries: number;
+};
+
 /**
- * Confirmed signatures by the country their signers gave, most first, "not given" as a null
- * code. All confirmed signatures count, listed or not, as in the count itself: a country's
- * figure names nobody.
+ * Confirmed signatures by the country their signers gave, most first. All confirmed signatures
+ * count, listed or not, as in the count itself; a country with few of them is not named.
  */
-export async function countryBreakdown(db: DatabaseOrTransaction, appealId: string, locale: string): Promise<CountryBreakdownRow[]> {
+export async function countryBreakdown(db: DatabaseOrTransaction, appealId: string, locale: string): Promise<PublicCountryCounts> {
   // Every country there can be, and "not given": the breakdown is never cut short.
   const rows = await db.$queryRaw<CountryCount[]>(dashboardQueries.topCountries(appealId, countryCodes.length + 1));
-  return rows.map((row) => ({ code: row.country, name: row.country ? countryName(row.country, locale) : null, count: row.signatures }));
+  const countries: CountryBreakdownRow[] = [];
+  let otherCountries = 0;
+  for (const row of rows) {
+    if (row.country !== null && row.signatures < publicCountryMinimum) otherCountries += row.signatures;
+    else countries.push({ code: row.country, name: row.country ? countryName(row.country, locale) : null, count: row.signatures });
+  }
+  return { countries, otherCountries };
 }
 
 export type PublicSignerRecord = { name: string; role: string | null; city: string | null; country: string | null; comment: string | null; signedAt: string };

@@ -663,6 +663,7 @@ export const en = {
   "privacy.whyUpdates": "To send you updates about the appeal, only if you asked for them.",
   "privacy.whoHeading": "Who sees what",
   "privacy.whoPublic": "Everyone: your name, role, city, country and comment on the public list, only if you chose to be listed. You count in the number of signatures either way. Your email address is never shown.",
+  "privacy.whoCountries": "Everyone, without your name: the number of signatures by the country signers gave, listed or not. A country is named only once {minimum} signers have given it; those with fewer are counted together as other countries.",
   "privacy.whoOrganizers": "The organizers of the appeal and the operator: everything you gave, to run and moderate the appeal.",
   "privacy.whoAddressees": "The people the appeal is addressed to: the organizers may hand them the list of confirmed signatures, which can include everything you gave.",
   "privacy.whoNobodyElse": "Nobody else: your data is not sold, and not shared with advertisers, analytics services or social networks.",
@@ -1001,7 +1002,9 @@ export const en = {
   "openData.countriesSummary": "{count, plural, one {# confirmed signature} other {# confirmed signatures}}, listed or not, by the country the signers gave.",
   "openData.countriesMost": "Most: {most}.",
   "openData.countriesNone": "No confirmed signatures yet.",
-  "openData.otherCountries": "{count, plural, one {# other country} other {# other countries}}",
+  "openData.otherCountries": "Other countries",
+  "openData.smallCountries": "Countries with fewer than {minimum} signatures each",
+  "openData.countriesPrivacy": "A country is named here once {minimum} signers have given it, so that no one can be picked out by a rare country.",
   "openData.signersPageLink": "Search the signers and see where they come from",
 } as const;
 

@@ -78,7 +78,7 @@ export default function SignersPage() {
       {countries ? (
         <section aria-labelledby="countries-heading" className="section">
           <h2 id="countries-heading">{t("openData.countriesHeading")}</h2>
-          <CountryBreakdown countries={countries} total={counts.confirmed} />
+          <CountryBreakdown breakdown={countries} total={counts.confirmed} />
         </section>
       ) : null}
     </div>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { OperatorAddress } from "~/components/operator-address";
 import { privacyNoticeInForceSince, privacyNoticeVersion } from "~/domain/consent";
+import { publicCountryMinimum } from "~/domain/countries";
 import { defaultRetentionMonths, retentionMonthsLimits } from "~/domain/retention";
 import { pageTitle } from "~/i18n/meta";
 import type { MessageId } from "~/i18n/i18n";
@@ -55,7 +56,11 @@ function PrivacyNotice() {
       <Points ids={["privacy.whyCount", "privacy.whyConfirm", "privacy.whyAbuse", "privacy.whyDeliver", "privacy.whyUpdates"]} />
 
       <h2>{t("privacy.whoHeading")}</h2>
-      <Points ids={["privacy.whoPublic", "privacy.whoOrganizers", "privacy.whoAddressees", "privacy.whoNobodyElse"]} />
+      <ul>
+        <li>{t("privacy.whoPublic")}</li>
+        <li>{t("privacy.whoCountries", { minimum: publicCountryMinimum })}</li>
+        <PointItems ids={["privacy.whoOrganizers", "privacy.whoAddressees", "privacy.whoNobodyElse"]} />
+      </ul>
 
       <h2>{t("privacy.howLongHeading")}</h2>
       <ul>
@@ -86,12 +91,14 @@ function PrivacyNotice() {
 }
 
 function Points({ ids }: { ids: MessageId[] }) {
-  const { t } = useT();
   return (
     <ul>
-      {ids.map((id) => (
-        <li key={id}>{t(id)}</li>
-      ))}
+      <PointItems ids={ids} />
     </ul>
   );
+}
+
+function PointItems({ ids }: { ids: MessageId[] }) {
+  const { t } = useT();
+  return ids.map((id) => <li key={id}>{t(id)}</li>);
 }
