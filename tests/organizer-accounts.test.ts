@@ -174,6 +174,14 @@ describe("organizer accounts", () => {
     assert.equal(!next.ok && next.reason, "throttled");
     const elsewhere = await signIn(t.db, throttle, { email: "another@example.org", password: "x".repeat(12), clientAddress: "203.0.113.51" }, lifetimes);
     assert.equal(!elsewhere.ok && elsewhere.reason, "invalid");
+
+    // None of the addresses typed is an organizer's: the log says so and keeps none of them.
+    const entries = (await listAuditEvents(t.db, { limit: 50 })).events.filter((event) => event.action === "sign-in.throttled");
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]!.subject, null);
+    assert.deepEqual(entries[0]!.details, { account: "none", retryAfterSeconds: entries[0]!.details.retryAfterSeconds });
+    const [stored] = await t.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "AuditEvent" WHERE row_to_json("AuditEvent")::text ILIKE '%example.org%' AND action = 'sign-in.throttled'`;
+    assert.equal(stored?.n, 0, "no address typed at the form is stored");
   });
 
   test("sessions end when idle too long, at their absolute limit, and on sign-out; only the token's hash is stored", async () => {

@@ -168,9 +168,17 @@ export async function signIn(
   const counted = await throttle.attempt(emailCanonical, attempt.clientAddress);
   if (!counted.allowed) {
     // Once per full window, not per refused attempt: the log is append-only, and a stranger
-    // hammering the form must not be able to fill it.
+    // hammering the form must not be able to fill it. The address is kept only when it is an
+    // organizer's: anything else typed there (a mistyped address, anyone's address tried by a
+    // stranger) is someone's personal data that an append-only log could never erase.
     if (counted.firstRefusal) {
-      await recordAudit(db, { actor: { system: "anonymous visitor" }, action: "sign-in.throttled", subject: emailCanonical.slice(0, 254), details: { retryAfterSeconds: counted.retryAfterSeconds } });
+      const account = emailCanonical && emailCanonical.length <= 254 ? await db.organizer.findUnique({ where: { emailCanonical }, select: { id: true } }) : null;
+      await recordAudit(db, {
+        actor: { system: "anonymous visitor" },
+        action: "sign-in.throttled",
+        subject: account ? emailCanonical : null,
+        details: account ? { retryAfterSeconds: counted.retryAfterSeconds } : { account: "none", retryAfterSeconds: counted.retryAfterSeconds },
+      });
     }
     return { ok: false, reason: "throttled", retryAfterSeconds: counted.retryAfterSeconds };
   }

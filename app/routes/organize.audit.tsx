@@ -23,7 +23,7 @@ const knownSystemActors = new Set<string>(systemActors);
 
 /** The details the log has words for (messages "audit.detail.<key>"); any other shows under its stored key. */
 const labelledDetails = [
-  "count", "kind", "reason", "retryAfterSeconds", "role", "recipients", "to", "waiting", "emailDomain", "network", "from", "signatures",
+  "account", "count", "kind", "reason", "retryAfterSeconds", "role", "recipients", "to", "waiting", "emailDomain", "network", "from", "signatures",
   "retentionMonths", "fileName", "rows", "imported", "rejected", "removed", "format", "scope", "bom", "completed", "failed",
 ] as const;
 const knownDetails = new Set<string>(labelledDetails);
@@ -34,6 +34,7 @@ const detailValues: Record<string, Record<string, MessageId>> = {
   kind: { EMAIL: "blockList.kind.EMAIL", EMAIL_DOMAIN: "blockList.kind.EMAIL_DOMAIN", NETWORK: "blockList.kind.NETWORK" },
   scope: { listed: "export.scopeListed", all: "export.scopeAll" },
   reason: { deadline: "audit.reason.deadline" },
+  account: { none: "audit.accountNone" },
 };
 
 function describeValue(t: Translate, key: string, value: unknown): string {
