@@ -28,7 +28,7 @@ export type SignInAttempt = { allowed: true } | { allowed: false; retryAfterSeco
 export type SignInThrottle = {
   /** Counts an attempt; refused once any window is full. `firstRefusal`: the attempt that filled it, the one worth an audit entry. */
   attempt: (emailCanonical: string, clientAddress: string) => Promise<SignInAttempt>;
-  /** A successful sign-in: the account's failures are forgiven, and the attempt no longer counts against its address. */
+  /** A successful sign-in: the failures from its address are forgiven, and the attempt itself no longer counts anywhere. */
   succeeded: (emailCanonical: string, clientAddress: string) => Promise<void>;
 };
 
@@ -76,8 +76,11 @@ export function createSignInThrottle(db: Database, secret: string, limits: SignI
     },
     async succeeded(emailCanonical, clientAddress) {
       const [[, accountAndAddressKey], [, addressKey], [, accountKey]] = windows(emailCanonical, clientAddress);
+      // Mistakes made from this address are forgiven: the password came from here. Failures
+      // from elsewhere are not: a guesser spread over many addresses keeps his count through
+      // the organizer's own sign-ins, which only take back their own point.
       await perAccountAndAddress.delete(accountAndAddressKey);
-      await perAccount.delete(accountKey);
+      await giveBack(perAccount, accountKey);
       await giveBack(perAddress, addressKey);
     },
   };
