@@ -3,7 +3,9 @@ import { describe, test } from "node:test";
 import { findSignableAppeal } from "~/domain/appeals";
 import { getSignatureCounts } from "~/domain/counts";
 import { listPublicSigners } from "~/domain/signers";
-import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type SignatureInput } from "~/domain/signatures";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type HoldReason, type SignatureInput } from "~/domain/signatures";
+import { PrismaClient } from "~/generated/prisma/client";
 import { createTestAppeal } from "./support/appeals";
 import { useDatabasePerTest, type TestDatabase } from "./support/database";
 import { confirmationToken, deliverQueuedEmail, useInbox } from "./support/mail";
@@ -150,6 +152,43 @@ describe("signing an appeal", () => {
     );
     assert.equal(new Set(outcomes.map((o) => o.signatureId)).size, 1);
     assert.equal(await t.db.signature.count({ where: { appealId: appeal.id } }), 1);
+  });
+
+  test("an address that has signed is answered by the same one statement as a new one, so the time taken does not tell them apart", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const states = { pending: "PENDING", confirmed: "CONFIRMED", withdrawn: "WITHDRAWN", invalidated: "INVALIDATED", maxed: "PENDING" } as const;
+    for (const [name, status] of Object.entries(states)) {
+      await signAppeal(t.db, appeal.id, input({ email: `${name}@example.org` }), { locale: "en" });
+      await t.db.signature.updateMany({
+        where: { emailCanonical: `${name}@example.org` },
+        data: { status, invalidatedFrom: status === "INVALIDATED" ? "CONFIRMED" : null, emailsSent: name === "maxed" ? maxEmailsPerSignature : 1 },
+      });
+    }
+    // A client of its own, which reports every statement it sends.
+    const watched = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.url }), log: [{ emit: "event", level: "query" }] });
+    const statements: string[] = [];
+    watched.$on("query", (event) => statements.push(event.query.replace(/\s+/g, " ").slice(0, 60)));
+    try {
+      const submissions: [string, HoldReason | null, string | null][] = [
+        ["new@example.org", null, "confirm-signature"],
+        ["pending@example.org", null, "confirm-signature"],
+        ["confirmed@example.org", null, "already-signed"],
+        ["withdrawn@example.org", null, "confirm-signature"],
+        ["invalidated@example.org", null, "already-signed"],
+        ["maxed@example.org", null, null],
+        // The probe that sends no email: a held submission, for an address new or known.
+        ["stranger@example.org", "no-form", null],
+        ["confirmed@example.org", "no-form", null],
+      ];
+      for (const [email, holdReason, emailQueued] of submissions) {
+        statements.length = 0;
+        const outcome = await signAppeal(watched, appeal.id, input({ email }), { locale: "en", holdReason });
+        assert.equal(outcome.emailQueued, emailQueued, email);
+        assert.deepEqual(statements.length, 1, `${email}${holdReason ? ", held" : ""}: ${statements.join(" | ")}`);
+      }
+    } finally {
+      await watched.$disconnect();
+    }
   });
 
   test("names in any script, with emoji or markup, are stored exactly as typed", async () => {

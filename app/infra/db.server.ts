@@ -31,6 +31,22 @@ function keepQueryCompilerUnoptimised(): void {
   setFlagsFromString("--liftoff-only");
 }
 
+/**
+ * Statements that say so in their first line (`-- prepared: <name>`) are prepared once per
+ * connection and then only executed: PostgreSQL plans them a few times and then keeps a plan.
+ * For a statement of many parts (writing submissions, decision 035) planning took about as long
+ * as running it. Other statements stay unnamed: Prisma's SQL varies with its arguments (a list
+ * of ids of any length), and every name a connection prepares stays with it.
+ */
+export const preparedStatementMarker = "-- prepared: ";
+
+function preparedStatementName(query: { sql: string }): string | undefined {
+  const start = query.sql.trimStart();
+  if (!start.startsWith(preparedStatementMarker)) return undefined;
+  const name = start.slice(preparedStatementMarker.length, start.indexOf("\n")).trim();
+  return name || undefined;
+}
+
 export function createDatabaseClient(databaseUrl: string, options: { maxConnections?: number; timeouts?: { connectMs: number; queryMs: number } } = {}): Database {
   keepQueryCompilerUnoptimised();
   const adapter = new PrismaPg({
@@ -39,6 +55,7 @@ export function createDatabaseClient(databaseUrl: string, options: { maxConnecti
     // Always a bounded connect timeout: without one a dead database makes everything hang.
     connectionTimeoutMillis: options.timeouts?.connectMs ?? 5_000,
     query_timeout: options.timeouts?.queryMs,
-  });
+  // The adapter passes the name on to `pg`, where undefined means an unnamed statement; its type says string.
+  }, { statementNameGenerator: preparedStatementName as (query: { sql: string }) => string });
   return new PrismaClient({ adapter });
 }

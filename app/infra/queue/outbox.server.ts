@@ -27,15 +27,15 @@ export async function enqueueSignatureEmail(db: DatabaseOrTransaction, job: Sign
 }
 
 /**
- * The jobs enqueueSignatureEmail would add, one for each row of the statement's `inserted`
- * relation (signatures just written, with `id` and `heldReason` columns) that is not held, added
- * by one call: graphile-worker notifies its workers once for them all. As an SQL expression
- * giving how many were added.
+ * The jobs enqueueSignatureEmail would add, one for each row of the statement's `emails`
+ * relation (columns `id`, a signature's, and `kind`), added by one call: graphile-worker
+ * notifies its workers once for them all. As an SQL expression giving how many were added, for
+ * a statement that writes the signatures too.
  */
-export function signatureEmailJobsForInsertedRows(kind: SignatureEmailKind): Prisma.Sql {
+export function signatureEmailJobsForEmails(): Prisma.Sql {
   return Prisma.sql`(SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
-    SELECT (${taskNames.sendSignatureEmail}::text, json_build_object('signatureId', id, 'kind', ${kind}::text), NULL, NULL, ${emailMaxAttempts}::smallint, NULL, NULL, NULL)::graphile_worker.job_spec
-    FROM inserted WHERE "heldReason" IS NULL
+    SELECT (${taskNames.sendSignatureEmail}::text, json_build_object('signatureId', id, 'kind', kind), NULL, NULL, ${emailMaxAttempts}::smallint, NULL, NULL, NULL)::graphile_worker.job_spec
+    FROM emails
   )))`;
 }
 
