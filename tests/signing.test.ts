@@ -6,6 +6,7 @@ import { listPublicSigners } from "~/domain/signers";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type HoldReason, type SignatureInput } from "~/domain/signatures";
 import { PrismaClient } from "~/generated/prisma/client";
+import { createDatabaseClient } from "~/infra/db.server";
 import { createTestAppeal } from "./support/appeals";
 import { useDatabasePerTest, type TestDatabase } from "./support/database";
 import { confirmationToken, deliverQueuedEmail, useInbox } from "./support/mail";
@@ -188,6 +189,19 @@ describe("signing an appeal", () => {
       }
     } finally {
       await watched.$disconnect();
+    }
+  });
+
+  test("the statements of the signing path are prepared once per connection and then only executed", async () => {
+    const appeal = await createTestAppeal(t.db);
+    // One connection, so the statements it prepared can be listed on it.
+    const single = createDatabaseClient(t.url, { maxConnections: 1 });
+    try {
+      for (const email of ["first@example.org", "second@example.org", "first@example.org"]) await signAppeal(single, appeal.id, input({ email }), { locale: "en" });
+      const prepared = await single.$queryRaw<{ name: string }[]>`SELECT name FROM pg_prepared_statements ORDER BY name`;
+      assert.deepEqual(prepared.map((row) => row.name), ["write-submissions"]);
+    } finally {
+      await single.$disconnect();
     }
   });
 

@@ -28,6 +28,7 @@ async function findBlocked(db: Database, submissions: Submission[]): Promise<boo
   const emails = submissions.map(({ emailCanonical }) => emailCanonical);
   const addresses = submissions.map(({ clientAddress }) => (isIP(clientAddress.replace(/^::ffff:/i, "")) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
   const matched = await db.$queryRaw<{ position: number }[]>`
+    -- prepared: find-blocked
     SELECT submission.position::int AS position
     FROM unnest(${domains}::text[], ${emails}::text[], ${addresses}::inet[]) WITH ORDINALITY AS submission(domain, email, address, position)
     WHERE EXISTS (

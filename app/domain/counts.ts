@@ -30,6 +30,7 @@ export async function confirmManyAndCount(db: Database, requests: Confirming[]):
   const firsts = [...firstOf.values()];
   const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
   const confirmed = await db.$queryRaw<{ id: string }[]>`
+    -- prepared: confirm-and-count
     WITH requested AS (
       SELECT * FROM unnest(${firsts.map((request) => request.signatureId)}::uuid[],
                            ${firsts.map((request) => (request.withdrawalLink ? hex(request.withdrawalLink.tokenHash) : null))}::text[],

@@ -421,6 +421,7 @@ type ConfirmationRow = {
 /** The rows behind these token hashes (hex), in their order; null where there is none. */
 async function findConfirmationRows(db: Database, tokenHashes: string[]): Promise<(ConfirmationRow | null)[]> {
   const rows = await db.$queryRaw<(ConfirmationRow & { tokenHash: string })[]>`
+    -- prepared: find-confirmations
     SELECT wanted.hash AS "tokenHash", t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
            s.status::text AS status, s."invalidatedFrom"::text AS "invalidatedFrom", a.id AS "appealId", a.slug, a."defaultLocale",
            a.status::text AS "appealStatus", a."closedAt", a."closesAt",

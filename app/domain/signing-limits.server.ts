@@ -106,6 +106,7 @@ export function createSigningLimitCounter(db: Database, limits: SigningLimits, s
     // An expired window starts again. Rows are locked in key order, so concurrent statements
     // sharing counters cannot deadlock.
     const counted = await db.$queryRaw<{ key: string; points: number }[]>`
+      -- prepared: count-signing-limits
       INSERT INTO "RateLimit" (key, points, expire)
       SELECT key, added, now() + make_interval(secs => seconds)
       FROM unnest(${keys}::text[], ${keys.map((key) => batch.get(key)!.seconds)}::int[], ${keys.map((key) => batch.get(key)!.added)}::int[]) AS counter(key, seconds, added)
