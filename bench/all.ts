@@ -22,6 +22,7 @@ const benchmarks = [
   { name: "dashboard", script: "bench/dashboard.ts", what: "the dashboard's queries at 1,000,000 rows" },
   { name: "paper", script: "bench/paper-import.ts", what: "importing and undoing a 10,000-row paper sheet, beside COPY" },
   { name: "hostile", script: "bench/hostile.ts", what: "10,000 random and hostile requests" },
+  { name: "timing-probe", script: "bench/timing-probe.ts", what: "whether the sign form's answer time tells that an address has signed" },
 ] as const;
 
 function run(command: string, args: string[]): Promise<number> {

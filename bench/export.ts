@@ -26,7 +26,8 @@ import { sessionCookieName } from "~/infra/session-cookie.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { openBenchPool } from "./support/database";
 import { insertConfirmedSignatures } from "../tests/support/bulk-signatures";
-import { freePort, productionNodeArgs, requireBuild, startProcess } from "../tests/support/processes";
+import { productionNodeArgs, requireBuild, type Started } from "../tests/support/processes";
+import { startBenchApp } from "./support/app";
 
 const rowCount = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** More arguments to node for the web process, after those of `npm run serve` (e.g. "--max-semi-space-size=16" to compare). */
@@ -144,7 +145,7 @@ async function main() {
   const db = createDatabaseClient(databaseUrl, { maxConnections: 2 });
   const pool = openBenchPool(databaseUrl, 1);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "undersign-bench-export-"));
-  let app: ReturnType<typeof startProcess> | null = null;
+  let app: Started | null = null;
 
   try {
     await applyMigrations(databaseUrl);
@@ -165,24 +166,9 @@ async function main() {
     const plan = (await pool.query<{ "QUERY PLAN": string }>(`EXPLAIN ${literalSql}`)).rows.map((row) => row["QUERY PLAN"].trim());
     console.log(`Plan (without a cursor): ${plan.slice(0, 3).join(" → ")}`);
 
-    const port = await freePort();
-    app = startProcess("node", [...productionNodeArgs("serve"), ...appNodeArgs, "build/server.js"], {
-      env: {
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, // never used: RUN_WORKER=false
-        MAIL_FROM: "Undersign Bench <bench@undersign.test>",
-        PUBLIC_URL: `http://localhost:${port}`,
-        SESSION_SECRET: randomBytes(32).toString("hex"),
-        OPERATOR_NAME: "Undersign Bench",
-        OPERATOR_ADDRESS: "1 Test Street\\n12345 Testtown",
-        OPERATOR_EMAIL: "bench@undersign.test",
-        PORT: String(port),
-        RUN_WORKER: "false",
-        DATA_DIR: dataDir,
-      },
-    });
-    await app.waitForOutput(/Undersign is running/);
+    const running = await startBenchApp({ databaseUrl, dataDir, nodeArgs: appNodeArgs, publicHost: "localhost" });
+    app = running.app;
+    const port = running.port;
     const pid = app.child.pid!;
     const organizer = await db.organizer.create({ data: { email: "bench@organizers.example", emailCanonical: "bench@organizers.example", name: "Bench", role: "EDITOR" } });
     const { token } = await startSession(db, organizer.id, { idleMs: 3_600_000, absoluteMs: 3_600_000 });

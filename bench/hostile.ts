@@ -22,7 +22,8 @@ import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { hostileRequests, prepareHostileTargets, sendHostileRequests, type Answer, type HostileRequest } from "../tests/support/hostile-bodies";
-import { freePort, productionNodeArgs, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { freePort, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { startBenchApp } from "./support/app";
 
 const requestCount = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -111,26 +112,9 @@ async function main() {
         `PostgreSQL ${version} (${embedded ? "embedded" : serverUrl.host}); ${int(requestCount)} requests, ${concurrency} at a time, seed ${seed}`,
     );
 
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    app = startProcess("node", [...productionNodeArgs("serve"), "build/server.js"], {
-      env: {
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, // never used: RUN_WORKER=false
-        MAIL_FROM: "Undersign Bench <bench@undersign.test>",
-        PUBLIC_URL: baseUrl,
-        SESSION_SECRET: secret,
-        OPERATOR_NAME: "Undersign Bench",
-        OPERATOR_ADDRESS: "1 Test Street\\n12345 Testtown",
-        OPERATOR_EMAIL: "bench@undersign.test",
-        PORT: String(port),
-        RUN_WORKER: "false",
-        DATA_DIR: dataDir,
-        SIGN_MIN_FILL_SECONDS: "0",
-      },
-    });
-    await app.waitForOutput(/Undersign is running/);
+    const running = await startBenchApp({ databaseUrl, dataDir, env: { SESSION_SECRET: secret, SIGN_MIN_FILL_SECONDS: "0" } });
+    app = running.app;
+    const baseUrl = running.baseUrl;
 
     const challenge = (await (await fetch(`${baseUrl}/proof-of-work/challenge`)).json()) as Challenge;
     const solvable = (await (await fetch(`${baseUrl}/proof-of-work/challenge`)).json()) as Challenge;

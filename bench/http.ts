@@ -38,6 +38,7 @@ import { applyMigrations } from "~/infra/migrations.server";
 import { prepareQueue } from "~/infra/queue/worker.server";
 import { startEmbeddedPostgres } from "~/local/embedded-postgres.server";
 import { freePort, productionNodeArgs, requireBuild, startProcess, type Started } from "../tests/support/processes";
+import { startBenchApp } from "./support/app";
 import { openBenchPool } from "./support/database";
 import { percentile, rate, runLoad, runWork, type LoadRequest, type LoadResult } from "./support/load";
 import { describeCpu, describeWaits, startCpuProbe, startWaitSampler, type CpuShares, type WaitSample } from "./support/probe";
@@ -157,22 +158,12 @@ async function main() {
     const warmAppeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http-warm", proofOfWork: "OFF" });
     const directAppeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http-direct", proofOfWork: "OFF" });
 
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    app = startProcess("node", [...productionNodeArgs("serve"), ...appNodeArgs, "build/server.js"], {
+    const running = await startBenchApp({
+      databaseUrl,
+      dataDir,
+      nodeArgs: appNodeArgs,
       env: {
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        SMTP_URL: `smtp://127.0.0.1:${await freePort()}`, // never used: RUN_WORKER=false
-        MAIL_FROM: "Undersign Bench <bench@undersign.test>",
-        PUBLIC_URL: baseUrl,
         SESSION_SECRET: secret,
-        OPERATOR_NAME: "Undersign Bench",
-        OPERATOR_ADDRESS: "1 Test Street\\n12345 Testtown",
-        OPERATOR_EMAIL: "bench@undersign.test",
-        PORT: String(port),
-        RUN_WORKER: "false",
-        DATA_DIR: dataDir,
         // The limits' code path runs (the issue allows generous limits, not none), and each
         // signer comes from an address of its own, as a spike does, through a trusted proxy.
         SIGN_LIMIT_PER_IP_MINUTE: generousLimit,
@@ -185,7 +176,8 @@ async function main() {
         PAGE_CACHE_SECONDS: pageCacheSeconds,
       },
     });
-    await app.waitForOutput(/Undersign is running/);
+    app = running.app;
+    const baseUrl = running.baseUrl;
     const pids = { app: app.child.pid!, postmaster: embedded?.postmasterPid ?? null };
 
     /** Runs one load phase with the CPU probe and (for the app) the wait sampler around it. */
