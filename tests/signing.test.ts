@@ -4,6 +4,7 @@ import { findSignableAppeal } from "~/domain/appeals";
 import { getSignatureCounts } from "~/domain/counts";
 import { listPublicSigners } from "~/domain/signers";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { confirmSignature, maxEmailsPerSignature, signAppeal, validateSignature, type HoldReason, type SignatureInput } from "~/domain/signatures";
 import { PrismaClient } from "~/generated/prisma/client";
 import { createDatabaseClient } from "~/infra/db.server";
@@ -52,7 +53,7 @@ describe("signing an appeal", () => {
     assert.equal(await t.db.signature.count(), 0);
   });
 
-  test("signatures arriving together are written together: each once, with one email job; a repeat in the same batch is a repeat; a held one queues nothing", async () => {
+  test("signatures arriving together are written together: each once, with one email job; the same address twice in a batch is one submission; a held one queues nothing", async () => {
     const appeal = await createTestAppeal(t.db);
     const emails = Array.from({ length: 60 }, (_, index) => `batch${index}@example.org`);
     const outcomes = await Promise.all([
@@ -67,8 +68,10 @@ describe("signing an appeal", () => {
     assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), emails.length);
     assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "HELD" } }), 1);
     const jobs = await queuedJobs(t);
-    assert.equal(jobs.length, emails.length + 1, "one confirmation each, and a second one for the repeat");
-    assert.equal(jobs.filter((job) => job.payload.signatureId === repeat!.signatureId).length, 2);
+    // Sent twice at one moment (a double click, or a prober's pair): one email, as for an address that had signed before.
+    assert.equal(jobs.length, emails.length, "one confirmation each");
+    assert.equal(jobs.filter((job) => job.payload.signatureId === repeat!.signatureId).length, 1);
+    assert.equal(repeat!.emailQueued, null);
     assert.ok(!jobs.some((job) => job.payload.signatureId === held!.signatureId), "nothing is sent about a held signature");
     // Written in fewer transactions than signatures: group commit happened.
     const [written] = await t.db.$queryRaw<{ transactions: bigint }[]>`SELECT count(DISTINCT xmin::text) AS transactions FROM "Signature" WHERE "appealId" = ${appeal.id}::uuid`;
@@ -203,6 +206,64 @@ describe("signing an appeal", () => {
     } finally {
       await single.$disconnect();
     }
+  });
+
+  test("a held submission sent at the same moment as a clean one for the same address does not stand in for it", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await signAppeal(t.db, appeal.id, input({ email: "known@example.org" }), { locale: "en" });
+    await t.db.signature.updateMany({ where: { emailCanonical: "known@example.org" }, data: { status: "CONFIRMED", confirmedAt: new Date() } });
+    // The held ones are sent first; all four arrive within one batch (the two before them take
+    // the two batches that start at once, group-commit.ts).
+    const [, , ...outcomes] = await Promise.all([
+      signAppeal(t.db, appeal.id, input({ email: "first@example.org" }), { locale: "en" }),
+      signAppeal(t.db, appeal.id, input({ email: "second@example.org" }), { locale: "en" }),
+      signAppeal(t.db, appeal.id, input({ email: "fresh@example.org" }), { locale: "en", holdReason: "no-form" }),
+      signAppeal(t.db, appeal.id, input({ email: "known@example.org" }), { locale: "en", holdReason: "no-form" }),
+      signAppeal(t.db, appeal.id, input({ email: "fresh@example.org", fullName: "Fresh Signer" }), { locale: "en" }),
+      signAppeal(t.db, appeal.id, input({ email: "known@example.org" }), { locale: "en" }),
+    ]);
+    assert.deepEqual(
+      outcomes.map((outcome) => [outcome.emailQueued, outcome.held]),
+      [
+        [null, true],
+        [null, true],
+        ["confirm-signature", false],
+        ["already-signed", false],
+      ],
+    );
+    const fresh = await t.db.signature.findFirstOrThrow({ where: { emailCanonical: "fresh@example.org" } });
+    assert.equal(fresh.status, "PENDING");
+    assert.equal(fresh.fullName, "Fresh Signer");
+  });
+
+  test("a submission meeting a withdrawal that commits at that moment leaves the withdrawn signature erased and starts a new one", async () => {
+    const appeal = await createTestAppeal(t.db);
+    const { signatureId } = await signAppeal(t.db, appeal.id, input({ email: "leaving@example.org", fullName: "Leaving Signer" }), { locale: "en" });
+    // A withdrawal in progress, as erasure.server.ts leaves the row: its lock held until it commits.
+    const withdrawal = new pg.Client({ connectionString: t.url });
+    await withdrawal.connect();
+    try {
+      await withdrawal.query("BEGIN");
+      await withdrawal.query(`UPDATE "Signature" SET status = 'WITHDRAWN', "withdrawnAt" = now(), "fullName" = '', email = '', "emailCanonical" = 'erased:' || id WHERE id = $1`, [signatureId]);
+      const submission = signAppeal(t.db, appeal.id, input({ email: "leaving@example.org", fullName: "Back Again" }), { locale: "en" });
+      // The submission waits for the row, then the withdrawal commits.
+      for (let tries = 0; ; tries++) {
+        const { rows } = await withdrawal.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+        if (rows[0].n > 0) break;
+        if (tries > 500) throw new Error("the submission never waited for the withdrawal's lock");
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await withdrawal.query("COMMIT");
+      const outcome = await submission;
+      assert.notEqual(outcome.signatureId, signatureId, "a new signature, not the withdrawn one brought back");
+      assert.equal(outcome.emailQueued, "confirm-signature");
+    } finally {
+      await withdrawal.end();
+    }
+    const erased = await t.db.signature.findUniqueOrThrow({ where: { id: signatureId } });
+    assert.deepEqual([erased.status, erased.fullName, erased.email], ["WITHDRAWN", "", ""]);
+    const rows = await t.db.signature.findMany({ where: { appealId: appeal.id, emailCanonical: "leaving@example.org" } });
+    assert.deepEqual(rows.map((row) => [row.status, row.fullName]), [["PENDING", "Back Again"]]);
   });
 
   test("names in any script, with emoji or markup, are stored exactly as typed", async () => {

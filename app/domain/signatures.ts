@@ -144,7 +144,7 @@ type WrittenSubmission = {
  */
 async function writeSubmissions(db: Database, rows: Submission[]): Promise<(WrittenSubmission | null)[]> {
   const column = <T,>(pick: (row: Submission, index: number) => T) => rows.map(pick);
-  const results = await db.$queryRaw<{ id: string; appealId: string | null; emailCanonical: string | null; ordinal: number | null; outcome: WrittenSubmission["outcome"] }[]>`
+  const results = await db.$queryRaw<{ id: string | null; ordinal: number | null; outcome: WrittenSubmission["outcome"] }[]>`
     -- prepared: write-submissions
     WITH input AS (
       SELECT * FROM unnest(
@@ -157,6 +157,12 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<(Writ
       ) AS input("appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
                  locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt", "heldReason", ordinal)
     ),
+    -- One input for each address: a clean one before a held one (a held submission must not
+    -- stand in for a real one sent at the same moment), then the earliest.
+    chosen AS MATERIALIZED (
+      SELECT DISTINCT ON ("appealId", "emailCanonical") * FROM input
+      ORDER BY "appealId", "emailCanonical", "heldReason" IS NOT NULL, ordinal
+    ),
     inserted AS (
       INSERT INTO "Signature" (id, "appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
                                locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
@@ -165,24 +171,26 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<(Writ
              locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt",
              CASE WHEN "heldReason" IS NULL THEN 'PENDING' ELSE 'HELD' END::"SignatureStatus", "heldReason", CASE WHEN "heldReason" IS NULL THEN 1 ELSE 0 END
       -- One order for every batch, so two batches holding the same addresses never wait on each
-      -- other in a circle; an address's earliest input comes first and is the one kept.
-      FROM input ORDER BY "appealId", "emailCanonical", ordinal
+      -- other in a circle.
+      FROM chosen ORDER BY "appealId", "emailCanonical"
       ON CONFLICT ("appealId", "emailCanonical") DO NOTHING
       RETURNING id, "appealId", "emailCanonical", "heldReason"
     ),
-    -- Addresses that had a signature when the statement began, each with its earliest input.
+    -- Addresses that had a signature when the statement began.
     earlier AS MATERIALIZED (
-      SELECT DISTINCT ON (input."appealId", input."emailCanonical") input.*, "Signature".id AS "signatureId"
-      FROM input JOIN "Signature" ON "Signature"."appealId" = input."appealId" AND "Signature"."emailCanonical" = input."emailCanonical"
-      ORDER BY input."appealId", input."emailCanonical", input.ordinal
+      SELECT chosen.*, "Signature".id AS "signatureId"
+      FROM chosen JOIN "Signature" ON "Signature"."appealId" = chosen."appealId" AND "Signature"."emailCanonical" = chosen."emailCanonical"
     ),
     -- Their rows as they are now, locked in the order of their ids (decision 030). A held
     -- submission never touches a signature that exists, so its row is left alone.
     locked AS MATERIALIZED (
-      SELECT id, status, "invalidatedFrom", "emailsSent" FROM "Signature"
+      SELECT id, "appealId", "emailCanonical", status, "invalidatedFrom", "emailsSent" FROM "Signature"
       WHERE id = ANY(ARRAY(SELECT "signatureId" FROM earlier WHERE "heldReason" IS NULL))
       ORDER BY id FOR NO KEY UPDATE
     ),
+    -- Only rows still of the same address: a withdrawal that committed meanwhile erased the
+    -- address from its row (erasure.server.ts), and that signature must stay erased; the input
+    -- is then left to the next statement, which finds no row and starts a new one.
     repeats AS MATERIALIZED (
       SELECT earlier.*, CASE
           WHEN locked.status IN ('WITHDRAWN', 'HELD') THEN 'restarted'
@@ -191,7 +199,7 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<(Writ
           WHEN locked.status = 'PENDING' OR (locked.status = 'INVALIDATED' AND locked."invalidatedFrom" = 'PENDING') THEN 'resent'
           ELSE 'reminded'
         END AS outcome
-      FROM earlier JOIN locked ON locked.id = earlier."signatureId"
+      FROM earlier JOIN locked ON locked.id = earlier."signatureId" AND locked."appealId" = earlier."appealId" AND locked."emailCanonical" = earlier."emailCanonical"
     ),
     -- A fresh start after a withdrawal or a held attempt, or the confirmation again for one still
     -- waiting: either way the latest submission is what the person will confirm.
@@ -210,49 +218,51 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<(Writ
       FROM repeats
       WHERE "Signature".id = ANY(ARRAY(SELECT "signatureId" FROM repeats WHERE outcome IN ('restarted', 'resent')))
         AND "Signature".id = repeats."signatureId"
-      RETURNING "Signature".id, repeats.outcome
+      RETURNING "Signature".id, repeats.ordinal, repeats.outcome
     ),
     -- Links from before a fresh start stop working.
     "forgottenTokens" AS (DELETE FROM "SignatureToken" WHERE "signatureId" = ANY(ARRAY(SELECT id FROM refreshed WHERE outcome = 'restarted'))),
     reminded AS (
       UPDATE "Signature" SET "emailsSent" = "Signature"."emailsSent" + 1
+      FROM repeats
       WHERE "Signature".id = ANY(ARRAY(SELECT "signatureId" FROM repeats WHERE outcome = 'reminded'))
-      RETURNING "Signature".id
+        AND "Signature".id = repeats."signatureId"
+      RETURNING "Signature".id, repeats.ordinal, repeats.outcome
     ),
     emails AS (
       SELECT id, 'confirm-signature' AS kind FROM inserted WHERE "heldReason" IS NULL
       UNION ALL SELECT id, 'confirm-signature' FROM refreshed
       UNION ALL SELECT id, 'already-signed' FROM reminded
     ),
-    -- A transaction id even when nothing was written (a held submission for an address that has
-    -- signed, or one that had its emails), so that its commit waits for the disk as a new row's
-    -- does: without it that probe came back 0.6 ms sooner and told the two apart again.
-    queued AS MATERIALIZED (SELECT ${signatureEmailJobsForEmails()} AS jobs, pg_current_xact_id() AS "transaction"),
+    -- What each chosen input came to, from what the statement wrote (or left alone on purpose).
     decided AS (
-      SELECT "appealId", "emailCanonical", ordinal, "signatureId", outcome FROM repeats
-      UNION ALL SELECT "appealId", "emailCanonical", ordinal, "signatureId", 'held' FROM earlier WHERE "heldReason" IS NOT NULL
+      SELECT inserted.id AS "signatureId", chosen."appealId", chosen."emailCanonical", chosen.ordinal, 'new' AS outcome
+        FROM inserted JOIN chosen USING ("appealId", "emailCanonical")
+      UNION ALL SELECT id, NULL, NULL, ordinal, outcome FROM refreshed
+      UNION ALL SELECT id, NULL, NULL, ordinal, outcome FROM reminded
+      UNION ALL SELECT "signatureId", "appealId", "emailCanonical", ordinal, outcome FROM repeats WHERE outcome = 'unchanged'
+      UNION ALL SELECT "signatureId", "appealId", "emailCanonical", ordinal, 'held' FROM earlier WHERE "heldReason" IS NOT NULL
+    ),
+    answered AS MATERIALIZED (
+      SELECT decided."signatureId", input.ordinal,
+             -- Other inputs for the same address are the same submission sent twice at once: one email answers them all.
+             CASE WHEN input.ordinal = decided.ordinal THEN decided.outcome WHEN input."heldReason" IS NOT NULL THEN 'held' ELSE 'unchanged' END AS outcome
+      FROM decided JOIN chosen ON chosen.ordinal = decided.ordinal
+      JOIN input ON input."appealId" = chosen."appealId" AND input."emailCanonical" = chosen."emailCanonical"
+    ),
+    queued AS MATERIALIZED (
+      -- A record in the write-ahead log even when nothing was written (a held submission for an
+      -- address that has signed, or one past its emails), so that its commit waits for the disk as
+      -- a new row's does: a transaction that wrote nothing commits without waiting, and came back
+      -- sooner than one that signed.
+      SELECT ${signatureEmailJobsForEmails()} AS jobs, pg_logical_emit_message(true, 'undersign', '') AS logged
     )
-    SELECT results.* FROM (
-      SELECT id::text AS id, "appealId"::text AS "appealId", "emailCanonical", NULL::int AS ordinal, 'new' AS outcome FROM inserted
-      UNION ALL SELECT "signatureId"::text, NULL, NULL, ordinal, outcome FROM decided
-      -- Other inputs of the batch for an address decided above are the same submission, sent
-      -- twice at one moment: one email answers them all.
-      UNION ALL SELECT decided."signatureId"::text, NULL, NULL, input.ordinal, 'unchanged'
-        FROM input JOIN decided USING ("appealId", "emailCanonical") WHERE input.ordinal <> decided.ordinal
-    ) AS results CROSS JOIN queued`;
+    -- queued first, so its jobs are added even if nothing is answered.
+    SELECT answered."signatureId"::text AS id, answered.ordinal, answered.outcome FROM queued LEFT JOIN answered ON true`;
   const written: (WrittenSubmission | null)[] = rows.map(() => null);
   for (const result of results) {
-    if (result.ordinal !== null) written[result.ordinal] = { signatureId: result.id, outcome: result.outcome };
+    if (result.ordinal !== null && result.id !== null) written[result.ordinal] = { signatureId: result.id, outcome: result.outcome };
   }
-  // A new row belongs to the earliest input with its address; a later one with the same address is decided by signAppeal.
-  const newByAddress = new Map(results.filter((result) => result.outcome === "new").map((result) => [`${result.appealId} ${result.emailCanonical}`, result.id]));
-  rows.forEach((row, index) => {
-    const key = `${row.appealId} ${row.emailCanonical}`;
-    const id = newByAddress.get(key);
-    if (id === undefined) return;
-    written[index] = { signatureId: id, outcome: "new" };
-    newByAddress.delete(key);
-  });
   return written;
 }
 

@@ -43,7 +43,8 @@ export const preparedStatementMarker = "-- prepared: ";
 function preparedStatementName(query: { sql: string }): string | undefined {
   const start = query.sql.trimStart();
   if (!start.startsWith(preparedStatementMarker)) return undefined;
-  const name = start.slice(preparedStatementMarker.length, start.indexOf("\n")).trim();
+  const lineEnd = start.indexOf("\n");
+  const name = start.slice(preparedStatementMarker.length, lineEnd === -1 ? undefined : lineEnd).trim();
   return name || undefined;
 }
 
@@ -55,6 +56,11 @@ export function createDatabaseClient(databaseUrl: string, options: { maxConnecti
     // Always a bounded connect timeout: without one a dead database makes everything hang.
     connectionTimeoutMillis: options.timeouts?.connectMs ?? 5_000,
     query_timeout: options.timeouts?.queryMs,
+    // A lock wait ends on the server a second before the client would give up: the statement is
+    // then rolled back, where a client giving up leaves it running, perhaps to commit unseen. A
+    // batch of signatures waiting on one row an organizer's bulk change holds fails early and
+    // is written again submission by submission (group-commit.ts).
+    lock_timeout: options.timeouts ? Math.max(1, options.timeouts.queryMs - 1_000) : undefined,
   // The adapter passes the name on to `pg`, where undefined means an unnamed statement; its type says string.
   }, { statementNameGenerator: preparedStatementName as (query: { sql: string }) => string });
   return new PrismaClient({ adapter });
