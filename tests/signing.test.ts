@@ -266,6 +266,35 @@ describe("signing an appeal", () => {
     assert.deepEqual(rows.map((row) => [row.status, row.fullName]), [["PENDING", "Back Again"]]);
   });
 
+  test("a batch meeting a signature someone holds locked gives up on the server, and the others in it are written without waiting", async () => {
+    const appeal = await createTestAppeal(t.db);
+    await signAppeal(t.db, appeal.id, input({ email: "busy@example.org" }), { locale: "en" });
+    // As the web process connects, with a shorter query limit: lock waits end 1 s sooner on the server.
+    const web = createDatabaseClient(t.url, { timeouts: { connectMs: 3_000, queryMs: 1_500 } });
+    // An organizer's bulk change holding the row, as moderation's statements do.
+    const organizer = new pg.Client({ connectionString: t.url });
+    await organizer.connect();
+    try {
+      await organizer.query("BEGIN");
+      await organizer.query(`SELECT id FROM "Signature" WHERE "emailCanonical" = 'busy@example.org' FOR NO KEY UPDATE`);
+      const settled = (promise: Promise<unknown>) => promise.then(() => "written", (error: unknown) => String(error));
+      // Two to take the batches that start at once; the next three share one batch.
+      const submissions = ["filler1", "filler2", "busy", "fresh1", "fresh2"].map((name) => settled(signAppeal(web, appeal.id, input({ email: `${name}@example.org` }), { locale: "en" })));
+      // Still holding the lock: the fresh ones are written all the same, the busy one gives up.
+      const [, , busy, fresh1, fresh2] = await Promise.all(submissions);
+      assert.deepEqual([fresh1, fresh2], ["written", "written"]);
+      assert.match(busy!, /lock timeout/i);
+      await organizer.query("COMMIT");
+    } finally {
+      await organizer.end();
+      await web.$disconnect();
+    }
+    // What gave up was rolled back on the server, not left to commit unseen: the busy address got no second email.
+    const busy = await t.db.signature.findFirstOrThrow({ where: { emailCanonical: "busy@example.org" } });
+    assert.equal(busy.emailsSent, 1);
+    assert.equal((await queuedJobs(t)).filter((job) => job.payload.signatureId === busy.id).length, 1);
+  });
+
   test("names in any script, with emoji or markup, are stored exactly as typed", async () => {
     const appeal = await createTestAppeal(t.db);
     const names = ["Жасарал Қуанышалин", "مريم الحسيني", "Zoë 🌻 O'Brien", "<img src=x onerror=alert(1)>"];
