@@ -137,10 +137,11 @@ type WrittenSubmission = {
  * signed: when the second kind took a transaction of its own, it took 6.7 ms where the first
  * took 2.8, and one held submission (which sends no email) told the two apart 97 % of the time.
  *
- * Each input gets what was done, or null when the address's row was written after the
- * statement began (by another submission of the same moment, or by an earlier input of the
- * same batch): signAppeal then runs it again, and the next statement sees that row. Several
- * inputs of one batch for an address that has a row are one submission sent twice at once.
+ * Several inputs of one batch for the same address are one submission sent twice at once: one
+ * is written (a clean one before a held one) and the others share its answer and its email.
+ * Each input gets what was done, or null when the address's row was written after the statement
+ * began, by a submission in another batch (or was erased by a withdrawal meanwhile): signAppeal
+ * then runs it again, and the next statement sees how things stand.
  */
 async function writeSubmissions(db: Database, rows: Submission[]): Promise<(WrittenSubmission | null)[]> {
   const column = <T,>(pick: (row: Submission, index: number) => T) => rows.map(pick);
