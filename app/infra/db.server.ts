@@ -38,7 +38,7 @@ function keepQueryCompilerUnoptimised(): void {
  * as running it. Other statements stay unnamed: Prisma's SQL varies with its arguments (a list
  * of ids of any length), and every name a connection prepares stays with it.
  */
-export const preparedStatementMarker = "-- prepared: ";
+const preparedStatementMarker = "-- prepared: ";
 
 function preparedStatementName(query: { sql: string }): string | undefined {
   const start = query.sql.trimStart();
