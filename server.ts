@@ -3,7 +3,9 @@ import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import type { DecidedFormPost } from "~/form-posts.server";
+import { answerFormPostsDirectly } from "~/infra/direct-form-posts.server";
 import compression from "compression";
 import express from "express";
 import { loadConfig, StartupError, type Config } from "~/infra/config.server";
@@ -111,6 +113,28 @@ async function main() {
 
 function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.Express {
   const { config } = runtime;
+  /** What every loader and action gets (load-context.ts), and the direct answer to the hot forms too. */
+  const loadContextFor = (req: express.Request, res: express.Response): AppLoadContext => ({
+    db: runtime.db,
+    log,
+    publicUrl: config.publicUrl,
+    clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    signingLimits: runtime.signingLimits,
+    siteSigningLimits: config.signingLimits,
+    passwordResetLimit: runtime.passwordResetLimit,
+    secret: config.sessionSecret,
+    minimumFillTimeMs: config.minimumFillTimeMs,
+    signInThrottle: runtime.signInThrottle,
+    devMailboxDirectory: runtime.devMailboxDirectory,
+    organizer: res.locals.organizer ?? null,
+    sessions: config.sessions,
+    pg: runtime.pg,
+    site: config.site,
+    cspNonce: res.locals.cspNonce as string,
+    locale: res.locals.locale as string,
+    readingLanguage: (res.locals.chosenLanguage as string | null) ?? (res.locals.locale as string),
+    decidedFormPost: (res.locals.decidedFormPost as DecidedFormPost | undefined) ?? null,
+  });
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
@@ -137,6 +161,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
   app.use(guardOrganizerArea);
   app.use(resolveLanguage({ secure: config.sessions.secureCookie }));
   app.use(keepPersonalAnswersPrivate);
+  app.use(answerFormPostsDirectly(loadContextFor));
   app.all(
     "*",
     createRemixHandler({
@@ -145,26 +170,7 @@ function createApp(runtime: Runtime, build: ServerBuild, log: Logger): express.E
       showErrorDetails: (req) => !config.isProduction && comesFromThisMachine(req),
       log,
       pageCache: config.pageCacheMs > 0 ? { cache: createPublicPageCache({ maxAgeMs: config.pageCacheMs }), keyFor: pageCacheKey } : null,
-      getLoadContext: (req, res) => ({
-        db: runtime.db,
-        log,
-        publicUrl: config.publicUrl,
-        clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        signingLimits: runtime.signingLimits,
-        siteSigningLimits: config.signingLimits,
-        passwordResetLimit: runtime.passwordResetLimit,
-        secret: config.sessionSecret,
-        minimumFillTimeMs: config.minimumFillTimeMs,
-        signInThrottle: runtime.signInThrottle,
-        devMailboxDirectory: runtime.devMailboxDirectory,
-        organizer: res.locals.organizer ?? null,
-        sessions: config.sessions,
-        pg: runtime.pg,
-        site: config.site,
-        cspNonce: res.locals.cspNonce as string,
-        locale: res.locals.locale as string,
-        readingLanguage: (res.locals.chosenLanguage as string | null) ?? (res.locals.locale as string),
-      }),
+      getLoadContext: loadContextFor,
     }),
   );
   app.use(answerErrors(log));

@@ -1,3 +1,4 @@
+import type { DecidedFormPost } from "~/form-posts.server";
 import type { SignedInOrganizer } from "~/domain/organizers";
 import type { SignInThrottle } from "~/domain/sign-in-throttle";
 import type { RequestLimit } from "~/domain/request-limit";
@@ -50,6 +51,11 @@ declare module "@remix-run/node" {
     cspNonce: string;
     /** Who runs the site and how long network addresses are kept: the privacy notice and imprint. */
     site: SiteSettings;
+    /**
+     * A browser's post of the sign or confirm form that the web process has already submitted
+     * (infra/direct-form-posts.server.ts): the route shows its outcome instead of submitting again.
+     */
+    decidedFormPost: DecidedFormPost | null;
   }
   // Loaders' types as single fetch delivers them (Dates stay Dates).
   interface Future {

@@ -1,3 +1,4 @@
+import type { Page } from "@playwright/test";
 import { confirmationLink, countOnPage, countOnVisit, expect, expectNoAccessibilityViolations, expectOnFreshVisit, fillAndSubmitSignForm, test } from "./support/fixtures";
 
 
@@ -56,14 +57,12 @@ test.describe("Suzie signs an appeal", () => {
   test("signing twice, once in capitals, gives one signature, the same page, and the right email each time", async ({ page, appeal, inbox }) => {
     await page.goto(appeal.path);
     await fillAndSubmitSignForm(page, { fullName: "Ravi Shankar Iyer", email: "ravi@example.org" });
-    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-    const thanksWhileNew = await page.locator("main").innerText();
+    const thanksWhileNew = await thanksPageText(page);
 
     // Still pending: a second confirmation email.
     await page.goto(appeal.path);
     await fillAndSubmitSignForm(page, { fullName: "Ravi Shankar Iyer", email: "RAVI@Example.ORG" });
-    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-    expect(await page.locator("main").innerText()).toBe(thanksWhileNew);
+    expect(await thanksPageText(page)).toBe(thanksWhileNew);
     const second = await inbox.waitForMessage("ravi@example.org", "Confirm your signature", { count: 2 });
 
     await page.goto(confirmationLink(second));
@@ -73,8 +72,7 @@ test.describe("Suzie signs an appeal", () => {
     // Confirmed: the same page again, and an email saying they have already signed.
     await page.goto(appeal.path);
     await fillAndSubmitSignForm(page, { fullName: "Ravi S. Iyer", email: "Ravi@example.org" });
-    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-    expect(await page.locator("main").innerText()).toBe(thanksWhileNew);
+    expect(await thanksPageText(page)).toBe(thanksWhileNew);
     const notice = await inbox.waitForMessage("ravi@example.org", "You have already signed");
     expect(notice.text).not.toMatch(/\/confirm\//);
 
@@ -220,3 +218,13 @@ test.describe("without JavaScript", () => {
     await expect(form.getByLabel("Email", { exact: true })).toHaveValue("noor@@example");
   });
 });
+
+/**
+ * The thanks page's text once it is whole: the form is a plain post, so the page arrives as a
+ * document, and its Copy buttons appear only when its script has run (where the browser can copy).
+ */
+async function thanksPageText(page: Page): Promise<string> {
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Copy" }).first()).toBeVisible();
+  return page.locator("main").innerText();
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import type { FieldErrors } from "~/domain/validation";
 import { useT } from "~/i18n/react";
 
@@ -161,4 +161,22 @@ export function ProblemSummary({ problems, answer }: { problems: { field: string
 function rank(order: string[], field: string): number {
   const index = order.indexOf(field);
   return index < 0 ? order.length : index;
+}
+
+/**
+ * Whether a plain form post (`<Form reloadDocument>`, decision 036) is on its way: Remix's
+ * navigation state knows only the posts its script sends. Set by the form's submit event unless
+ * something stopped it (the proof-of-work widget holds the first one back while it solves), and
+ * cleared when the browser shows the page again from its back/forward cache.
+ */
+export function useDocumentPostPending(): { pending: boolean; onSubmit: (event: FormEvent<HTMLFormElement>) => void } {
+  const [pending, setPending] = useState(false);
+  useEffect(() => {
+    const shownAgain = (event: PageTransitionEvent) => {
+      if (event.persisted) setPending(false);
+    };
+    window.addEventListener("pageshow", shownAgain);
+    return () => window.removeEventListener("pageshow", shownAgain);
+  }, []);
+  return { pending, onSubmit: (event) => setPending(!event.defaultPrevented) };
 }

@@ -1,7 +1,7 @@
-import { Form, Link, useNavigation } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "~/domain/sign-form-fields";
 import { useT } from "~/i18n/react";
-import { CheckboxField, ProblemSummary, SelectField, TextArea, TextField } from "./form-fields";
+import { CheckboxField, ProblemSummary, SelectField, TextArea, TextField, useDocumentPostPending } from "./form-fields";
 import { ProofOfWorkWidget } from "./proof-of-work-widget";
 
 type Props = {
@@ -17,13 +17,12 @@ type Props = {
 };
 
 /**
- * The sign form. A plain POST that works without JavaScript; with it, Remix submits in the
- * background and the focus moves to the summary of problems, whose links lead to each field.
+ * The sign form. A plain POST, with or without JavaScript (decision 036); a page that comes back
+ * with problems moves the focus to their summary, whose links lead to each field.
  */
 export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedAt, proofOfWork }: Props) {
   const { t, rich } = useT();
-  const navigation = useNavigation();
-  const submitting = navigation.state !== "idle" && navigation.formMethod === "POST";
+  const { pending: submitting, onSubmit } = useDocumentPostPending();
 
   const errorFor = (field: SignatureField) => {
     const error = fieldErrors[field];
@@ -35,7 +34,7 @@ export function SignForm({ countries, fields = {}, fieldErrors = {}, formIssuedA
   });
 
   return (
-    <Form method="post" className="form sign-form" id="sign-form" noValidate aria-labelledby="sign-heading">
+    <Form method="post" reloadDocument onSubmit={onSubmit} className="form sign-form" id="sign-form" noValidate aria-labelledby="sign-heading">
       <h2 id="sign-heading">{t("signForm.heading")}</h2>
       <ProblemSummary problems={problems} answer={fieldErrors} />
       {proofOfWork?.problem ? (

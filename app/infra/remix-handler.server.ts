@@ -1,4 +1,5 @@
 import { createReadableStreamFromReadable, createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
+import type { DecidedFormPost } from "~/form-posts.server";
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import { databaseUnavailableRetrySeconds, withDatabaseUnavailableAs503 } from "./database-availability.server";
 import { mustNotBeStored, noStoreCacheControl } from "./http-guards.server";
@@ -92,7 +93,9 @@ function createRemixRequest(req: Request, res: ExpressResponse, publicUrl: strin
   res.on("close", () => controller?.abort());
   const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
   if (req.method !== "GET" && req.method !== "HEAD") {
-    init.body = createReadableStreamFromReadable(req);
+    // A form post answered in part already (direct-form-posts.server.ts) has had its body read.
+    const decided = res.locals.decidedFormPost as DecidedFormPost | undefined;
+    init.body = decided ? new Uint8Array(decided.body) : createReadableStreamFromReadable(req);
     init.duplex = "half";
   }
   return new globalThis.Request(url.href, init);

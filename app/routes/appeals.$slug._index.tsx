@@ -12,7 +12,8 @@ import { countryOptions } from "~/domain/countries";
 import { renderMarkdown } from "~/domain/markdown.server";
 import { listPublicSigners } from "~/domain/signers";
 import { issueFormToken } from "~/domain/form-timing.server";
-import { submitSignature } from "~/domain/signatures";
+import type { SubmissionOutcome } from "~/domain/signatures";
+import { pageAfterSigning, submitSignForm } from "~/form-posts.server";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
 import { actionHeadersFirst, privatePageCacheControl, publicPageCacheHeaders, readFormFields } from "~/http";
@@ -56,18 +57,21 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, matches }) => 
 ];
 
 /**
- * Someone pressed "Sign". The rules are in submitSignature; the answer is the thanks page for
- * every accepted submission, held or not, so nothing here tells a bot what happened.
+ * Someone pressed "Sign" (form-posts.server.ts; a browser's post has usually been submitted and
+ * answered before Remix, which then only shows an outcome that is not the thanks page). The answer
+ * is the thanks page for every accepted submission, held or not, so nothing here tells a bot what
+ * happened.
  */
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const form = await readFormFields(request);
-  if (!form) throw data(null, { status: 400 });
-  const locale = context.locale;
-  const outcome = await submitSignature(context.db, { limits: context.signingLimits, secret: context.secret, minimumFillTimeMs: context.minimumFillTimeMs }, params.slug ?? "", form, {
-    locale,
-    clientAddress: context.clientAddress,
-    userAgent: request.headers.get("user-agent"),
-  });
+  let outcome: SubmissionOutcome;
+  if (context.decidedFormPost?.form === "sign") outcome = await context.decidedFormPost.outcome;
+  else {
+    const form = await readFormFields(request);
+    if (!form) throw data(null, { status: 400 });
+    outcome = await submitSignForm(context, params.slug ?? "", form, request.headers.get("user-agent"));
+  }
+  const thanksPage = pageAfterSigning(context, outcome);
+  if (thanksPage) return redirect(thanksPage, 303);
   // What a person typed is echoed back: never stored by a cache.
   const privately = { headers: { "Cache-Control": privatePageCacheControl } };
   switch (outcome.kind) {
@@ -80,8 +84,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     case "proofOfWorkNeeded":
       return data({ fields: outcome.fields, fieldErrors: {}, closed: false, proofOfWork: outcome.problem }, { status: 400, ...privately });
     case "accepted":
-      if (outcome.signatureId) context.log.info({ signatureId: outcome.signatureId, held: outcome.held }, "signature submitted");
-      return redirect(`/appeals/${encodeURIComponent(outcome.slug)}/thanks`, 303);
+      throw new Error("an accepted submission leads to the thanks page");
   }
 }
 

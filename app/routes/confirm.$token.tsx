@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useDocumentPostPending } from "~/components/form-fields";
 import { confirmedPagePath } from "~/domain/confirmed-page";
-import { confirmSignature, findConfirmation, type ConfirmationView } from "~/domain/signatures";
+import { findConfirmation, type ConfirmationView } from "~/domain/signatures";
+import { pageAfterConfirming, pressConfirm } from "~/form-posts.server";
 import { privatePageCacheControl } from "~/http";
 import { pageTitle } from "~/i18n/meta";
 import { useT } from "~/i18n/react";
@@ -40,14 +42,14 @@ export async function loader({ params, context, request }: LoaderFunctionArgs) {
  * reloading it sends nothing again, and the answer here is a redirect instead of a page.
  */
 export async function action({ params, context, request }: ActionFunctionArgs) {
-  const locale = context.readingLanguage;
-  const confirmation = await confirmSignature(context.db, params.token ?? "", locale);
+  // A browser's press has usually been answered before Remix (form-posts.server.ts); what comes
+  // here decided is an outcome this page shows.
+  const confirmation = await (context.decidedFormPost?.form === "confirm" ? context.decidedFormPost.outcome : pressConfirm(context, params.token ?? ""));
+  const confirmedPage = pageAfterConfirming(context, confirmation, chosenLanguageOf(request));
+  if (confirmedPage) return redirect(confirmedPage, { status: 303, headers: noStore });
   if (!confirmation) return data<ConfirmPageData>({ state: "invalid" }, { status: 404, headers: noStore });
-  const { withdrawToken, ...shown } = confirmation;
-  if (!shown.confirmed) return data<ConfirmPageData>({ state: "tooLate", confirmation: shown }, { status: 409, headers: noStore });
-  context.log.info({ signatureId: shown.signatureId, appealId: shown.appeal.id }, "signature confirmed");
-  const to = confirmedPagePath({ slug: shown.appeal.slug, listed: shown.showPublicly, withdrawToken, chosenLanguage: chosenLanguageOf(request) });
-  return redirect(to, { status: 303, headers: noStore });
+  const { withdrawToken: _none, ...shown } = confirmation;
+  return data<ConfirmPageData>({ state: "tooLate", confirmation: shown }, { status: 409, headers: noStore });
 }
 
 export const headers: HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
@@ -63,7 +65,7 @@ export default function ConfirmPage() {
   const confirmed = useActionData<typeof action>();
   const page = confirmed ?? loaded;
   const { t, date } = useT();
-  const navigation = useNavigation();
+  const press = useDocumentPostPending();
 
   if (page.state === "invalid") {
     return (
@@ -96,12 +98,12 @@ export default function ConfirmPage() {
     );
   }
 
-  const submitting = navigation.state !== "idle";
+  const { pending: submitting, onSubmit } = press;
   return (
     <div className="page narrow card">
       <h1>{t("confirm.title")}</h1>
       <p>{t("confirm.intro", { name: confirmation.fullName, title: confirmation.appeal.title })}</p>
-      <Form method="post">
+      <Form method="post" reloadDocument onSubmit={onSubmit}>
         <button type="submit" className="button" disabled={submitting}>
           {submitting ? t("confirm.confirming") : t("confirm.button")}
         </button>

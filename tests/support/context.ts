@@ -44,6 +44,7 @@ export function testLoadContext(db: Database, databaseUrl: string, overrides: { 
     cspNonce: "test-nonce",
     locale: "en",
     readingLanguage: "en",
+    decidedFormPost: null,
     close: () => pool.end(),
   };
 }
