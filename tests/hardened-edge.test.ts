@@ -197,6 +197,17 @@ describe("behind a reverse proxy", () => {
     for (const [, attributes] of inlineScripts) assert.ok(attributes!.includes(`nonce="${nonce}"`), `inline script with the nonce: <script${attributes}>`);
     const second = await fetch(`${app.local}/appeals/${slug}`);
     assert.notEqual(/'nonce-([^']+)'/.exec(second.headers.get("content-security-policy") ?? "")?.[1], nonce, "a new nonce for every response");
+    // Nonces come from one random fill per 256 answers: still 16 random bytes, and never the same
+    // twice across the refill.
+    const nonces = new Set<string>();
+    for (let index = 0; index < 300; index++) {
+      const answer = await fetch(`${app.local}/healthz`);
+      await answer.arrayBuffer();
+      const value = /'nonce-([^']+)'/.exec(answer.headers.get("content-security-policy") ?? "")?.[1] ?? "";
+      assert.equal(Buffer.from(value, "base64").length, 16, `a 16-byte nonce: ${value}`);
+      nonces.add(value);
+    }
+    assert.equal(nonces.size, 300, "300 answers, 300 different nonces");
     assert.equal(response.headers.get("x-content-type-options"), "nosniff");
     assert.match(response.headers.get("permissions-policy") ?? "", /camera=\(\)/);
     assert.equal(response.headers.get("strict-transport-security"), null, "no HSTS outside production");

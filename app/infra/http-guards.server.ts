@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { isIP } from "node:net";
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import helmet from "helmet";
@@ -115,8 +115,9 @@ function refuseBody(res: Response, status: number, message: string) {
  * sites (the badge, share image, QR codes) may also be loaded by them (Cross-Origin-Resource-Policy).
  */
 export function securityHeaders(options: { isProduction: boolean }): RequestHandler[] {
+  const nextNonce = createNonceSource();
   const setNonce: RequestHandler = (_req, res, next) => {
-    res.locals.cspNonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nextNonce();
     next();
   };
   const headers = helmet({
@@ -158,6 +159,26 @@ export function securityHeaders(options: { isProduction: boolean }): RequestHand
     next();
   };
   return [setNonce, headers, framingAndEmbedding, permissionsPolicy];
+}
+
+/**
+ * Content-Security-Policy nonces, 16 random bytes each, taken from one fill of the system's
+ * random source per 256 answers: asking for 16 bytes on every answer cost 2 % of a signature's
+ * CPU (two answers each). Every nonce is still used once and never derived from another.
+ */
+function createNonceSource(): () => string {
+  const nonceBytes = 16;
+  const batch = Buffer.alloc(nonceBytes * 256);
+  let offset = batch.length;
+  return () => {
+    if (offset === batch.length) {
+      randomFillSync(batch);
+      offset = 0;
+    }
+    const nonce = batch.toString("base64", offset, offset + nonceBytes);
+    offset += nonceBytes;
+    return nonce;
+  };
 }
 
 /** True for 127.0.0.0/8, ::1 and IPv4 loopback written as IPv6 (::ffff:127.0.0.1). */
