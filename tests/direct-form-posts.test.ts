@@ -7,6 +7,7 @@
  *   npm run build && node --import tsx --test tests/direct-form-posts.test.ts
  */
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { issueFormToken } from "~/domain/form-timing.server";
 import { createToken } from "~/domain/tokens";
@@ -18,10 +19,14 @@ const secret = "direct-form-posts-secret-0123456789abcdef";
 let database: TestDatabase;
 const apps = builtProcesses();
 let origin: string;
+let port: number;
+let appOutput: () => string;
 
 before(async () => {
   database = await createTestDatabase();
-  const { port } = await apps.start("server", { DATABASE_URL: database.url, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: secret, SIGN_MIN_FILL_SECONDS: "0" });
+  const started = await apps.start("server", { DATABASE_URL: database.url, RUN_WORKER: "false", NODE_ENV: "test", SESSION_SECRET: secret, SIGN_MIN_FILL_SECONDS: "0" });
+  port = started.port;
+  appOutput = () => started.process.output();
   origin = `http://127.0.0.1:${port}`;
 });
 
@@ -87,6 +92,24 @@ describe("the sign form, posted by a browser", () => {
     assert.equal(response.status, 400);
     assert.match(await response.text(), /value="No Script"/);
     assert.equal(await database.db.signature.count({ where: { appealId: appeal.id } }), 0);
+  });
+
+  test("a client that hangs up halfway through the form leaves no signature and no error behind", async () => {
+    const appeal = await createTestAppeal(database.db, { proofOfWork: "OFF" });
+    const head = [`POST /appeals/${appeal.slug}?index HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Sec-Fetch-Site: same-origin", "Content-Type: application/x-www-form-urlencoded", "Content-Length: 500"];
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write(`${head.join("\r\n")}\r\n\r\nfullName=Half&email=ha`, () => {
+        socket.destroy();
+        resolve();
+      }));
+      socket.on("error", reject);
+    });
+    // The hang-up reached the server before this request, sent after it, did.
+    const next = await post(`/appeals/${appeal.slug}?index`, signForm({ fullName: "Whole Form", email: "whole@example.org" }));
+    assert.equal(next.status, 303);
+    const names = (await database.db.signature.findMany({ where: { appealId: appeal.id } })).map((signature) => signature.fullName);
+    assert.deepEqual(names, ["Whole Form"]);
+    assert.doesNotMatch(appOutput(), /unhandled error|"level":50/);
   });
 
   test("the post Remix's own script sends (.data) still signs, through the route's action", async () => {

@@ -166,8 +166,10 @@ function rank(order: string[], field: string): number {
 /**
  * Whether a plain form post (`<Form reloadDocument>`, decision 036) is on its way: Remix's
  * navigation state knows only the posts its script sends. Set by the form's submit event unless
- * something stopped it (the proof-of-work widget holds the first one back while it solves), and
- * cleared when the browser shows the page again from its back/forward cache.
+ * something stopped it (the proof-of-work widget holds the first one back while it solves);
+ * cleared when the browser shows the page again from its back/forward cache, and after a few
+ * seconds in any case, since a person who pressed Stop or Esc stays on the page with nothing on
+ * its way (a second press of Sign is harmless: one address is one signature).
  */
 export function useDocumentPostPending(): { pending: boolean; onSubmit: (event: FormEvent<HTMLFormElement>) => void } {
   const [pending, setPending] = useState(false);
@@ -178,5 +180,13 @@ export function useDocumentPostPending(): { pending: boolean; onSubmit: (event: 
     window.addEventListener("pageshow", shownAgain);
     return () => window.removeEventListener("pageshow", shownAgain);
   }, []);
+  useEffect(() => {
+    if (!pending) return;
+    const giveUp = setTimeout(() => setPending(false), documentPostPendingMs);
+    return () => clearTimeout(giveUp);
+  }, [pending]);
   return { pending, onSubmit: (event) => setPending(!event.defaultPrevented) };
 }
+
+/** Longer than a busy site takes to answer a form, short enough that a stopped page is usable again. */
+const documentPostPendingMs = 8_000;

@@ -2,6 +2,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import type { Request, RequestHandler, Response } from "express";
 import { pageAfterConfirming, pageAfterSigning, pressConfirm, submitSignForm, type DecidedFormPost } from "~/form-posts.server";
 import { privatePageCacheControl } from "~/http";
+import { pathAndQuery } from "./request-path.server";
 
 /**
  * A browser's post of the sign or the confirm form, answered without Remix (decision 036).
@@ -48,7 +49,9 @@ export function answerFormPostsDirectly(loadContextFor: (req: Request, res: Resp
         res.status(303).set({ Location: location, "Cache-Control": privatePageCacheControl, "Content-Length": "0" }).end();
         // An error is handed on too: Remix answers it as it answers its own action's errors.
       }, handOn);
-    }, next);
+      // The only way a bounded body fails to arrive is a client that went away while sending it:
+      // there is no one to answer, and nothing was submitted.
+    }, () => res.destroy());
   };
 }
 
@@ -56,13 +59,16 @@ type RecognisedFormPost = { form: "sign"; slug: string } | { form: "confirm"; to
 
 function recognisedFormPost(req: Request): RecognisedFormPost | null {
   if (req.method !== "POST" || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.get("content-type") ?? "")) return null;
-  // As sent, undecoded: an address Remix would read differently once decoded is left to Remix.
-  const query = new URLSearchParams(req.originalUrl.split("?").slice(1).join("?"));
-  const sign = /^\/appeals\/([a-z0-9-]+)$/.exec(req.path);
-  // The sign form posts to the appeal page's index route, which Remix reaches only with ?index.
-  if (sign && query.has("index")) return { form: "sign", slug: sign[1]! };
-  const confirm = /^\/confirm\/([A-Za-z0-9_-]+)$/.exec(req.path);
-  if (confirm) return { form: "confirm", token: confirm[1]!, chosenLanguage: query.get("lang") };
+  // The address as Remix will read it (remix-handler.server.ts builds its request the same way):
+  // dot segments resolved, a fragment not part of the query. Escapes stay as sent, so a path
+  // Remix would read differently once decoded does not match here and is left to Remix.
+  const url = new URL(`http://localhost${pathAndQuery(req.originalUrl)}`);
+  const sign = /^\/appeals\/([a-z0-9-]+)$/.exec(url.pathname);
+  // The sign form posts to the appeal page's index route with a bare `?index`, as Remix's <Form>
+  // writes it; any other spelling is left to Remix.
+  if (sign && url.searchParams.getAll("index").includes("")) return { form: "sign", slug: sign[1]! };
+  const confirm = /^\/confirm\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+  if (confirm) return { form: "confirm", token: confirm[1]!, chosenLanguage: url.searchParams.get("lang") };
   return null;
 }
 
