@@ -28,11 +28,10 @@ export function answerFormPostsDirectly(loadContextFor: (req: Request, res: Resp
     if (!post) return next();
     readBody(req).then((body) => {
       const context = loadContextFor(req, res);
-      const form = () => formFields(body);
       let decided: DecidedFormPost;
       let leadsTo: Promise<string | null>;
       if (post.form === "sign") {
-        const outcome = submitSignForm(context, post.slug, form(), req.get("user-agent") ?? null);
+        const outcome = submitSignForm(context, post.slug, formFields(body), req.get("user-agent") ?? null);
         decided = { form: "sign", outcome, body };
         leadsTo = outcome.then((submitted) => pageAfterSigning(context, submitted));
       } else {
