@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import pg from "pg";
 import { addBlockedSigner, isBlocked } from "~/domain/block-list.server";
 import { getSignatureCounts } from "~/domain/counts";
 import { issueFormToken } from "~/domain/form-timing.server";
@@ -17,6 +18,7 @@ import { discardHeldSignatures, releaseHeldSignatures, submitSignature, type Sub
 import { createTestAppeal } from "./support/appeals";
 import { useDatabasePerTest, type TestDatabase } from "./support/database";
 import { deliverQueuedEmail, useInbox } from "./support/mail";
+import { waitFor } from "./support/wait";
 
 const secret = "test-secret";
 const generous: SigningLimits = { perAddressPerMinute: 100, perAddressPerHour: 1000, perEmailPerHour: 100, perAddressSitePerHour: 10000 };
@@ -78,6 +80,44 @@ describe("held signatures", () => {
     const [counter] = await t.db.$queryRaw<{ points: number }[]>`SELECT points FROM "RateLimit" WHERE key LIKE 'sign-minute:%'`;
     assert.equal(counter?.points, 20, "every submission counted once");
     assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), 5);
+  });
+
+  test("screening and the signature commit together, and a submission written again after meeting another's row is counted once", async () => {
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
+    const onePerEmail = checks(t, { ...generous, perEmailPerHour: 1 });
+    const first = await submitSignature(t.db, onePerEmail, appeal.slug, form({ fullName: "Ana", email: "ana@example.org" }), origin());
+    assert.equal(first.kind === "accepted" && first.held, null);
+    // One transaction wrote the signature and counted it.
+    const [together] = await t.db.$queryRaw<{ transactions: number }[]>`
+      SELECT count(DISTINCT xmin::text)::int AS transactions FROM (SELECT xmin FROM "Signature" UNION ALL SELECT xmin FROM "RateLimit") AS written`;
+    assert.equal(together?.transactions, 1);
+
+    // Another process writes Bea's row and has not committed: her submission's statement waits on
+    // it, then finds a row it could not see when it began, and is written again by a second
+    // statement. Counted twice, a single submission would be over a limit of one.
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(
+        `INSERT INTO "Signature" (id, "appealId", "emailCanonical", "fullName", email, "showPublicly", "emailsSent") VALUES (gen_random_uuid(), $1, 'bea@example.org', 'Bea', 'bea@example.org', false, 1)`,
+        [appeal.id],
+      );
+      const submission = submitSignature(t.db, onePerEmail, appeal.slug, form({ fullName: "Bea", email: "bea@example.org" }), origin("198.51.100.2"));
+      await waitFor(async () => {
+        const [waiting] = await t.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%write-submissions%'`;
+        return waiting!.n > 0;
+      }, "the submission waiting on the uncommitted row");
+      await other.query("COMMIT");
+      const second = await submission;
+      assert.equal(second.kind === "accepted" && second.held, null, "not held: counted once");
+    } finally {
+      await other.end();
+    }
+    const counters = await t.db.$queryRaw<{ key: string; points: number }[]>`SELECT key, points FROM "RateLimit" WHERE key LIKE 'sign-email-hour:%'`;
+    assert.deepEqual(counters.map((counter) => counter.points), [1, 1]);
+    const bea = await t.db.signature.findFirstOrThrow({ where: { emailCanonical: "bea@example.org" } });
+    assert.deepEqual([bea.status, bea.fullName, bea.emailsSent], ["PENDING", "Bea", 2], "the second statement sent her confirmation again");
   });
 
   test("limits per signer across appeals and per address across the site; an IPv6 household counts as its /64", async () => {

@@ -64,7 +64,7 @@ describe("signing an appeal", () => {
     const [repeat, held] = outcomes.slice(emails.length);
     assert.equal(new Set(outcomes.slice(0, emails.length).map((outcome) => outcome.signatureId)).size, emails.length, "a row for each address");
     assert.equal(repeat!.signatureId, outcomes[7]!.signatureId, "the repeat is the same signer");
-    assert.deepEqual(held, { signatureId: held!.signatureId, emailQueued: null, held: true });
+    assert.deepEqual(held, { signatureId: held!.signatureId, emailQueued: null, held: "too-fast" });
     assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "PENDING" } }), emails.length);
     assert.equal(await t.db.signature.count({ where: { appealId: appeal.id, status: "HELD" } }), 1);
     const jobs = await queuedJobs(t);
@@ -225,10 +225,10 @@ describe("signing an appeal", () => {
     assert.deepEqual(
       outcomes.map((outcome) => [outcome.emailQueued, outcome.held]),
       [
-        [null, true],
-        [null, true],
-        ["confirm-signature", false],
-        ["already-signed", false],
+        [null, "no-form"],
+        [null, "no-form"],
+        ["confirm-signature", null],
+        ["already-signed", null],
       ],
     );
     const fresh = await t.db.signature.findFirstOrThrow({ where: { emailCanonical: "fresh@example.org" } });

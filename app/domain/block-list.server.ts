@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { MessageId } from "~/i18n/i18n";
 import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
+import { Prisma } from "~/generated/prisma/client";
 import { recordAudit } from "./audit";
 import { canonicalEmail } from "./email-addresses";
 import type { SignedInOrganizer } from "./organizers";
@@ -17,35 +18,42 @@ export type BlockedKind = "EMAIL_DOMAIN" | "EMAIL" | "NETWORK";
 
 export type BlockListEntry = { id: string; kind: BlockedKind; value: string; note: string | null; createdAt: Date; createdBy: string | null };
 
-type Submission = { emailCanonical: string; clientAddress: string };
+export type BlockListSubject = { emailCanonical: string; clientAddress: string };
 
 /**
- * Which of these submissions match an entry. Network ranges are matched by
+ * A part of a WITH clause, "blocked" (ordinal): which of these submissions (by their position in
+ * the list; null ones are not checked) match an entry. The statement that writes signatures
+ * uses it, so that checking costs no round trip of its own. Network ranges are matched by
  * Postgres' inet operators; an address that is not an IP address matches no range.
  */
-async function findBlocked(db: Database, submissions: Submission[]): Promise<boolean[]> {
-  const domains = submissions.map(({ emailCanonical }) => emailCanonical.slice(emailCanonical.lastIndexOf("@") + 1));
-  const emails = submissions.map(({ emailCanonical }) => emailCanonical);
-  const addresses = submissions.map(({ clientAddress }) => (isIP(clientAddress.replace(/^::ffff:/i, "")) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
-  const matched = await db.$queryRaw<{ position: number }[]>`
-    -- prepared: find-blocked
-    SELECT submission.position::int AS position
-    FROM unnest(${domains}::text[], ${emails}::text[], ${addresses}::inet[]) WITH ORDINALITY AS submission(domain, email, address, position)
-    WHERE EXISTS (
-      SELECT 1 FROM "BlockedSigner"
-      -- CASE, not AND: only network entries may be cast to inet, and SQL does not promise the order of AND.
-      WHERE (kind = 'EMAIL_DOMAIN' AND (value = submission.domain OR submission.domain LIKE '%.' || value))
-         OR (kind = 'EMAIL' AND value = submission.email)
-         OR (CASE WHEN kind = 'NETWORK' AND submission.address IS NOT NULL THEN value::inet >>= submission.address ELSE false END))`;
-  const blocked = new Set(matched.map((row) => row.position - 1));
-  return submissions.map((_, position) => blocked.has(position));
+export function findBlockedSubmissions(submissions: (BlockListSubject | null)[]): Prisma.Sql {
+  const checked = submissions.flatMap((submission, ordinal) => (submission ? [{ ...submission, ordinal }] : []));
+  const domains = checked.map(({ emailCanonical }) => emailCanonical.slice(emailCanonical.lastIndexOf("@") + 1));
+  const emails = checked.map(({ emailCanonical }) => emailCanonical);
+  const addresses = checked.map(({ clientAddress }) => (isIP(clientAddress.replace(/^::ffff:/i, "")) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
+  return Prisma.sql`
+    "blocked" AS (
+      SELECT submission.ordinal
+      FROM unnest(${checked.map(({ ordinal }) => ordinal)}::int[], ${domains}::text[], ${emails}::text[], ${addresses}::inet[]) AS submission(ordinal, domain, email, address)
+      WHERE EXISTS (
+        SELECT 1 FROM "BlockedSigner"
+        -- CASE, not AND: only network entries may be cast to inet, and SQL does not promise the order of AND.
+        WHERE (kind = 'EMAIL_DOMAIN' AND (value = submission.domain OR submission.domain LIKE '%.' || value))
+           OR (kind = 'EMAIL' AND value = submission.email)
+           OR (CASE WHEN kind = 'NETWORK' AND submission.address IS NOT NULL THEN value::inet >>= submission.address ELSE false END))
+    )`;
 }
 
-/**
- * Whether a submission matches any entry. Checks arriving together share one query (group
- * reads, infra/group-commit.ts): every signature is checked, so this is on the hot path.
- */
-export const isBlocked: (db: Database, submission: Submission) => Promise<boolean> = gatherPerDatabase(findBlocked);
+async function findBlocked(db: Database, submissions: BlockListSubject[]): Promise<boolean[]> {
+  const matched = await db.$queryRaw<{ ordinal: number }[]>`
+    -- prepared: find-blocked
+    WITH ${findBlockedSubmissions(submissions)} SELECT ordinal FROM "blocked"`;
+  const blocked = new Set(matched.map((row) => row.ordinal));
+  return submissions.map((_, ordinal) => blocked.has(ordinal));
+}
+
+/** Whether a submission matches any entry. Checks arriving together share one query (group reads, infra/group-commit.ts). */
+export const isBlocked: (db: Database, submission: BlockListSubject) => Promise<boolean> = gatherPerDatabase(findBlocked);
 
 export async function listBlockedSigners(db: DatabaseOrTransaction): Promise<BlockListEntry[]> {
   return db.blockedSigner.findMany({ orderBy: [{ kind: "asc" }, { value: "asc" }] });

@@ -11,14 +11,14 @@ import { confirmAndCount } from "./counts";
 import { hashToken, looksLikeToken } from "./tokens";
 import { newWithdrawalToken } from "./withdrawals";
 import { recordAudit } from "./audit";
-import { isBlocked } from "./block-list.server";
+import { findBlockedSubmissions, type BlockListSubject } from "./block-list.server";
 import { confirmWhileInvalidated } from "./moderation.server";
 import { consentTextVersion, privacyNoticeVersion } from "./consent";
 import { canonicalEmail } from "./email-addresses";
 import { judgeFillTime, readFormToken } from "./form-timing.server";
 import { proofOfWorkField, verifyProofOfWork } from "./proof-of-work.server";
 import type { SignedInOrganizer } from "./organizers";
-import { isNetworkAddress, type LimitName, type SigningLimitCounter } from "./signing-limits.server";
+import { countSigningLimits, isNetworkAddress, type LimitCounter, type LimitName, type SigningLimitCounter } from "./signing-limits.server";
 import { containsWebAddress, hasVisibleLetter } from "./names";
 import { withoutControlCharacters } from "./control-characters";
 import { checkbox, optionalText } from "./validation";
@@ -86,7 +86,8 @@ export type SignOutcome = {
   /** Only for tests and logs: the page a person sees is the same whatever happened. */
   signatureId: string;
   emailQueued: SignatureEmailKind | null;
-  held: boolean;
+  /** Why it was held, if it was: as the submission came, or as its screening decided. */
+  held: HoldReason | null;
 };
 
 /** Where a submission came from and what it agreed to, recorded with the signature. */
@@ -97,7 +98,15 @@ export type SubmissionOrigin = {
   userAgent?: string | null;
   /** Set when the submission is to be held rather than confirmed (a limit, the block list, timing). */
   holdReason?: HoldReason | null;
+  /**
+   * Checks the statement that writes the submission makes first, holding it when one says so:
+   * its counters for the signing limits go up, and it is looked for on the block list. Made in
+   * that statement, they add no round trip and no commit of their own to a signature.
+   */
+  screening?: Screening | null;
 };
+
+export type Screening = { limitCounters: LimitCounter[]; blockList: BlockListSubject };
 
 export type HoldReason = LimitName | "blocked" | "too-fast" | "no-form";
 
@@ -121,7 +130,7 @@ function signatureDetails(input: SignatureInput, origin: SubmissionOrigin) {
   };
 }
 
-type Submission = { appealId: string; emailCanonical: string; details: ReturnType<typeof signatureDetails>; held: HoldReason | null };
+type Submission = { appealId: string; emailCanonical: string; details: ReturnType<typeof signatureDetails>; held: HoldReason | null; screening: Screening | null };
 
 /** What writing a submission did: the same for every state an address can be in, in one statement. */
 type WrittenSubmission = {
@@ -129,9 +138,13 @@ type WrittenSubmission = {
   outcome: "new" | "restarted" | "resent" | "reminded" | "unchanged" | "held";
 };
 
+/** Whether a submission is held (as it came, or as its screening decided), and what was written, if anything was. */
+type JudgedSubmission = { held: HoldReason | null; written: WrittenSubmission | null };
+
 /**
  * Submissions (one or several), in one statement and one commit, with one call adding all their
- * jobs, by the rules signAppeal lists: a first signature is inserted; an address that has signed
+ * jobs: first screened (signing limits counted, the block list asked), then written by the
+ * rules signAppeal lists: a first signature is inserted; an address that has signed
  * before gets a fresh start, the confirmation again, or an email saying it has signed. Both in
  * the same statement, so that how long the answer takes does not tell whether an address has
  * signed: when the second kind took a transaction of its own, it took 6.7 ms where the first
@@ -139,15 +152,16 @@ type WrittenSubmission = {
  *
  * Several inputs of one batch for the same address are one submission sent twice at once: one
  * is written (a clean one before a held one) and the others share its answer and its email.
- * Each input gets what was done, or null when the address's row was written after the statement
- * began, by a submission in another batch (or was erased by a withdrawal meanwhile): signAppeal
- * then runs it again, and the next statement sees how things stand.
+ * Each input gets whether it is held and what was done, or null for the latter when the address's
+ * row was written after the statement began, by a submission in another batch (or was erased by
+ * a withdrawal meanwhile): signAppeal then runs it again, screened already, and the next
+ * statement sees how things stand.
  */
-async function writeSubmissions(db: Database, rows: Submission[]): Promise<(WrittenSubmission | null)[]> {
+async function writeSubmissions(db: Database, rows: Submission[]): Promise<JudgedSubmission[]> {
   const column = <T,>(pick: (row: Submission, index: number) => T) => rows.map(pick);
-  const results = await db.$queryRaw<{ id: string | null; ordinal: number | null; outcome: WrittenSubmission["outcome"] }[]>`
+  const results = await db.$queryRaw<{ ordinal: number; heldReason: HoldReason | null; id: string | null; outcome: WrittenSubmission["outcome"] | null }[]>`
     -- prepared: write-submissions
-    WITH input AS (
+    WITH submitted AS (
       SELECT * FROM unnest(
         ${column((row) => row.appealId)}::uuid[], ${column((row) => row.emailCanonical)}::text[], ${column((row) => row.details.fullName)}::text[],
         ${column((row) => row.details.email)}::text[], ${column((row) => row.details.role)}::text[], ${column((row) => row.details.country)}::text[],
@@ -155,8 +169,23 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<(Writ
         ${column((row) => row.details.wantsUpdates)}::boolean[], ${column((row) => row.details.locale)}::text[], ${column((row) => row.details.networkAddress)}::inet[],
         ${column((row) => row.details.userAgent)}::text[], ${column((row) => row.details.privacyNoticeVersion)}::text[], ${column((row) => row.details.consentTextVersion)}::text[],
         ${column((row) => row.details.consentedAt.toISOString())}::timestamptz[], ${column((row) => row.held)}::text[], ${column((_, index) => index)}::int[]
-      ) AS input("appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
-                 locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt", "heldReason", ordinal)
+      ) AS submitted("appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
+                 locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt", "presetHold", ordinal)
+    ),
+    -- Screening comes first in the statement, before any signature row is locked (the counters
+    -- are locked in key order, signatures after them in theirs, so no two statements wait on
+    -- each other in a circle). Counted before deciding, so a burst counts in full however it
+    -- is answered.
+    ${countSigningLimits(column((row) => row.screening?.limitCounters ?? []))},
+    ${findBlockedSubmissions(column((row) => row.screening?.blockList ?? null))},
+    -- Why each submission is held, if it is: the block list first, then the first limit it went
+    -- over, then the hold it came with (the time the form took, or an earlier statement's screening).
+    input AS MATERIALIZED (
+      SELECT submitted.*, CASE
+          WHEN submitted.ordinal IN (SELECT ordinal FROM blocked) THEN 'blocked'
+          ELSE coalesce((SELECT "limitName" FROM "overLimit" WHERE "overLimit".ordinal = submitted.ordinal), submitted."presetHold")
+        END AS "heldReason"
+      FROM submitted
     ),
     -- One input for each address: a clean one before a held one (a held submission must not
     -- stand in for a real one sent at the same moment), then the earliest.
@@ -259,12 +288,17 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<(Writ
       SELECT ${signatureEmailJobsForEmails()} AS jobs, pg_logical_emit_message(true, 'undersign', '') AS logged
     )
     -- queued first, so its jobs are added even if nothing is answered.
-    SELECT answered."signatureId"::text AS id, answered.ordinal, answered.outcome FROM queued LEFT JOIN answered ON true`;
-  const written: (WrittenSubmission | null)[] = rows.map(() => null);
+    SELECT input.ordinal, input."heldReason", answered."signatureId"::text AS id, answered.outcome
+    FROM queued LEFT JOIN (input LEFT JOIN answered ON answered.ordinal = input.ordinal) ON true`;
+  const judged: JudgedSubmission[] = rows.map((row) => ({ held: row.held, written: null }));
   for (const result of results) {
-    if (result.ordinal !== null && result.id !== null) written[result.ordinal] = { signatureId: result.id, outcome: result.outcome };
+    if (result.ordinal === null) continue;
+    judged[result.ordinal] = {
+      held: result.heldReason,
+      written: result.id !== null && result.outcome !== null ? { signatureId: result.id, outcome: result.outcome } : null,
+    };
   }
-  return written;
+  return judged;
 }
 
 /** Submissions go through group commit (infra/group-commit.ts), one writer per database client. */
@@ -298,15 +332,21 @@ const emailOfOutcome: Record<WrittenSubmission["outcome"], SignatureEmailKind | 
 export async function signAppeal(db: Database, appealId: string, input: SignatureInput, origin: SubmissionOrigin): Promise<SignOutcome> {
   const emailCanonical = canonicalEmail(input.email);
   const details = signatureDetails(input, origin);
-  const held = origin.holdReason ?? null;
+  let held = origin.holdReason ?? null;
+  let screening = origin.screening ?? null;
 
-  // One statement, gathered with the other submissions of the moment into one commit, writes
-  // the signature or changes the one there was, with its email's job. What it cannot decide
-  // alone — the address's row was written after it began, by another submission of the same
-  // moment — the next statement can, since that row is then there to see.
+  // One statement, gathered with the other submissions of the moment into one commit, screens
+  // the submission and writes the signature or changes the one there was, with its email's job.
+  // What it cannot decide alone — the address's row was written after it began, by another
+  // submission of the same moment — the next statement can, since that row is then there to
+  // see; it takes the screening's verdict as it stands, so nothing is counted twice.
   for (let statements = 0; statements < 3; statements++) {
-    const written = await writeSubmission(db, { appealId, emailCanonical, details, held });
-    if (written) return { signatureId: written.signatureId, emailQueued: held ? null : emailOfOutcome[written.outcome], held: held !== null };
+    const judged = await writeSubmission(db, { appealId, emailCanonical, details, held, screening });
+    held = judged.held;
+    screening = null;
+    if (judged.written) {
+      return { signatureId: judged.written.signatureId, emailQueued: held ? null : emailOfOutcome[judged.written.outcome], held };
+    }
   }
   throw new Error("a submission could not be written: its address's row kept changing under it");
 }
@@ -353,18 +393,17 @@ export async function submitSignature(db: Database, checks: SubmissionChecks, sl
     }
   }
 
-  const emailCanonical = canonicalEmail(validated.input.email);
-  // Counted before deciding, so a burst counts in full however it is answered. The count and
-  // the block list are asked at once: neither depends on the other, and a signer waits for
-  // one round trip instead of two.
-  const [overLimit, blocked] = await Promise.all([
-    checks.limits.count(appeal, { clientAddress: origin.clientAddress, emailCanonical }),
-    isBlocked(db, { emailCanonical, clientAddress: origin.clientAddress }),
-  ]);
+  // The limits and the block list are asked by the statement that writes the signature.
+  const subject = { clientAddress: origin.clientAddress, emailCanonical: canonicalEmail(validated.input.email) };
+  const screening: Screening = { limitCounters: checks.limits.countersFor(appeal, subject), blockList: subject };
   const timing = judgeFillTime(readFormToken(checks.secret, form.get(signFormHiddenFields.issuedAt)), checks.minimumFillTimeMs, origin.now);
-  const holdReason: HoldReason | null = blocked ? "blocked" : (overLimit ?? (timing === "ok" ? null : timing));
-  const outcome = await signAppeal(db, appeal.id, validated.input, { ...origin, networkAddress: origin.networkAddress ?? origin.clientAddress, holdReason });
-  return { kind: "accepted", slug: appeal.slug, signatureId: outcome.signatureId, held: holdReason };
+  const outcome = await signAppeal(db, appeal.id, validated.input, {
+    ...origin,
+    networkAddress: origin.networkAddress ?? origin.clientAddress,
+    holdReason: timing === "ok" ? null : timing,
+    screening,
+  });
+  return { kind: "accepted", slug: appeal.slug, signatureId: outcome.signatureId, held: outcome.held };
 }
 
 /**

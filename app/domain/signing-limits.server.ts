@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { isIP, isIPv6 } from "node:net";
 import type { Database } from "~/infra/db.server";
-import { createGroupCommit } from "~/infra/group-commit";
+import { Prisma } from "~/generated/prisma/client";
 
 /**
  * How many signatures may come from one place in a given time, as the UK Parliament petitions
@@ -30,11 +30,18 @@ export type AppealLimits = { id: string; signLimitPerMinute: number | null; sign
 export type LimitName = "address-minute" | "address-hour" | "email-hour" | "address-site-hour";
 
 export type SigningLimitCounter = {
-  /** Counts one submission; the first limit it goes over, if any. */
-  count: (appeal: AppealLimits, submission: { clientAddress: string; emailCanonical: string }) => Promise<LimitName | null>;
+  /**
+   * The counters one submission goes up by, in the order its limits are checked. They are
+   * counted by the statement that writes the submission (countSigningLimits), so that a
+   * signature costs one commit, not one for its counts and another for its row.
+   */
+  countersFor: (appeal: AppealLimits, submission: { clientAddress: string; emailCanonical: string }) => LimitCounter[];
   /** Whether this address is past half of any of its limits for this appeal (proof of work then turns on). */
   isNearLimit: (appeal: AppealLimits, clientAddress: string) => Promise<boolean>;
 };
+
+/** One counter a submission goes up by: its key (an HMAC, never the address or email), window and limit. */
+export type LimitCounter = { name: LimitName; key: string; seconds: number; limit: number };
 
 /** Whether a string is an IPv4 or IPv6 address (what the database's inet column accepts). */
 export function isNetworkAddress(candidate: string): boolean {
@@ -70,14 +77,12 @@ const windows: Record<LimitName, { keyPrefix: string; seconds: number }> = {
  * The counters are rows of the RateLimit table, as rate-limiter-flexible keeps them (its
  * RateLimiterPrisma store still serves the sign-in throttle and clears expired rows), but
  * submissions count in all their windows with one statement: signing is the hot path, and the
- * store's delete-then-upsert per window cost about ten round trips per signature. Submissions
- * arriving together are counted together, one statement and one commit for all of them (group
- * commit, decision 024), as their signatures are written.
+ * store's delete-then-upsert per window cost about ten round trips per signature.
  */
 export function createSigningLimitCounter(db: Database, limits: SigningLimits, secret: string): SigningLimitCounter {
   const hash = (value: string) => createHmac("sha256", secret).update(value).digest("base64url");
 
-  const plan = (appeal: AppealLimits, clientAddress: string, emailCanonical: string | null) => {
+  const plan = (appeal: AppealLimits, clientAddress: string, emailCanonical: string | null): LimitCounter[] => {
     const address = hash(addressForLimits(clientAddress));
     const entries: { name: LimitName; key: string; limit: number }[] = [
       { name: "address-minute", key: `${appeal.id}:${address}`, limit: appeal.signLimitPerMinute ?? limits.perAddressPerMinute },
@@ -85,53 +90,13 @@ export function createSigningLimitCounter(db: Database, limits: SigningLimits, s
       { name: "address-site-hour", key: address, limit: limits.perAddressSitePerHour },
     ];
     if (emailCanonical !== null) entries.push({ name: "email-hour", key: hash(`email:${emailCanonical}`), limit: limits.perEmailPerHour });
-    return entries.filter((entry) => entry.limit > 0).map((entry) => ({ ...entry, key: `${windows[entry.name].keyPrefix}:${entry.key}` }));
+    return entries
+      .filter((entry) => entry.limit > 0)
+      .map((entry) => ({ ...entry, key: `${windows[entry.name].keyPrefix}:${entry.key}`, seconds: windows[entry.name].seconds }));
   };
-
-  type Counter = { key: string; seconds: number };
-  /** Counts each submission's counters; returns, per submission, each counter's value once it has counted. */
-  const countTogether = async (submissions: Counter[][]): Promise<Map<string, number>[]> => {
-    // A counter several submissions share goes up by all of them at once; each submission's
-    // own value is then worked out in the order they arrived, as if counted one by one.
-    const batch = new Map<string, { seconds: number; added: number }>();
-    const positions = submissions.map((counters) =>
-      counters.map(({ key, seconds }) => {
-        const counter = batch.get(key) ?? { seconds, added: 0 };
-        counter.added += 1;
-        batch.set(key, counter);
-        return { key, position: counter.added };
-      }),
-    );
-    const keys = [...batch.keys()];
-    // An expired window starts again. Rows are locked in key order, so concurrent statements
-    // sharing counters cannot deadlock.
-    const counted = await db.$queryRaw<{ key: string; points: number }[]>`
-      -- prepared: count-signing-limits
-      INSERT INTO "RateLimit" (key, points, expire)
-      SELECT key, added, now() + make_interval(secs => seconds)
-      FROM unnest(${keys}::text[], ${keys.map((key) => batch.get(key)!.seconds)}::int[], ${keys.map((key) => batch.get(key)!.added)}::int[]) AS counter(key, seconds, added)
-      ORDER BY key
-      ON CONFLICT (key) DO UPDATE SET
-        points = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".points + EXCLUDED.points ELSE EXCLUDED.points END,
-        expire = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".expire ELSE EXCLUDED.expire END
-      RETURNING key, points`;
-    const totals = new Map(counted.map((row) => [row.key, row.points]));
-    return positions.map((own) => new Map(own.map(({ key, position }) => [key, totals.get(key)! - batch.get(key)!.added + position])));
-  };
-  const count = createGroupCommit<Counter[], Map<string, number>>({
-    runBatch: countTogether,
-    runOne: async (counters) => (await countTogether([counters]))[0]!,
-    maxBatch: 64,
-    maxInFlight: 2,
-  });
 
   return {
-    async count(appeal, submission) {
-      const entries = plan(appeal, submission.clientAddress, submission.emailCanonical);
-      if (entries.length === 0) return null;
-      const points = await count(entries.map((entry) => ({ key: entry.key, seconds: windows[entry.name].seconds })));
-      return entries.find((entry) => (points.get(entry.key) ?? 0) > entry.limit)?.name ?? null;
-    },
+    countersFor: (appeal, submission) => plan(appeal, submission.clientAddress, submission.emailCanonical),
     async isNearLimit(appeal, clientAddress) {
       const entries = plan(appeal, clientAddress, null);
       if (entries.length === 0) return false;
@@ -141,4 +106,50 @@ export function createSigningLimitCounter(db: Database, limits: SigningLimits, s
       return entries.some((entry) => (points.get(entry.key) ?? 0) * 2 >= entry.limit);
     },
   };
+}
+
+/**
+ * Two parts of a WITH clause that count submissions (one list of counters each, by their
+ * position in the statement's input) and name, for each submission over a limit, the first
+ * limit it went over: "limitCounts" (key, points) and "overLimit" (ordinal, "limitName").
+ *
+ * A counter several submissions share goes up by all of them at once; each submission's own
+ * value is then worked out in the order they came, as if counted one by one. An expired window
+ * starts again. Rows are locked in key order, so statements sharing counters cannot deadlock;
+ * the statement that uses these must lock nothing before them.
+ */
+export function countSigningLimits(submissions: LimitCounter[][]): Prisma.Sql {
+  const batch = new Map<string, { seconds: number; added: number }>();
+  const checks = submissions.flatMap((counters, ordinal) =>
+    counters.map(({ name, key, seconds, limit }, rank) => {
+      const counter = batch.get(key) ?? { seconds, added: 0 };
+      counter.added += 1;
+      batch.set(key, counter);
+      return { ordinal, rank, name, key, limit, position: counter.added };
+    }),
+  );
+  const keys = [...batch.keys()];
+  const column = <T,>(pick: (check: (typeof checks)[number]) => T) => checks.map(pick);
+  return Prisma.sql`
+    "limitCounts" AS (
+      INSERT INTO "RateLimit" (key, points, expire)
+      SELECT key, added, now() + make_interval(secs => seconds)
+      FROM unnest(${keys}::text[], ${keys.map((key) => batch.get(key)!.seconds)}::int[], ${keys.map((key) => batch.get(key)!.added)}::int[]) AS counter(key, seconds, added)
+      ORDER BY key
+      ON CONFLICT (key) DO UPDATE SET
+        points = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".points + EXCLUDED.points ELSE EXCLUDED.points END,
+        expire = CASE WHEN "RateLimit".expire > now() THEN "RateLimit".expire ELSE EXCLUDED.expire END
+      RETURNING key, points
+    ),
+    "overLimit" AS (
+      SELECT DISTINCT ON (checked.ordinal) checked.ordinal, checked.name AS "limitName"
+      FROM unnest(${column((check) => check.ordinal)}::int[], ${column((check) => check.rank)}::int[], ${column((check) => check.name)}::text[],
+                  ${column((check) => check.key)}::text[], ${column((check) => check.limit)}::bigint[], ${column((check) => check.position)}::int[],
+                  ${column((check) => batch.get(check.key)!.added)}::int[])
+           AS checked(ordinal, rank, name, key, "limit", position, added)
+      JOIN "limitCounts" counted ON counted.key = checked.key
+      -- What the counter stood at once this submission had counted.
+      WHERE counted.points - checked.added + checked.position > checked."limit"
+      ORDER BY checked.ordinal, checked.rank
+    )`;
 }

@@ -6,8 +6,8 @@
  * lets a burst of signatures through: a commit that queued a job takes PostgreSQL's cluster-wide
  * NOTIFY lock through its WAL flush, so such commits otherwise run strictly one after another.
  *
- * Reads on the hot path are gathered the same way (which appeal a slug names, whether a
- * submission is on the block list): each round trip to Postgres costs the web process more CPU
+ * Reads on the hot path are gathered the same way (which appeal a slug names, which
+ * confirmation links were opened): each round trip to Postgres costs the web process more CPU
  * than the query costs Postgres, so one query for every request of the moment is what counts.
  * Each call's batch starts after the call arrives, so it never gets an answer older than itself.
  *
