@@ -1,4 +1,4 @@
-import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { queryDirect, sql, type Database, type DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
 import { attachmentViewSelect, galleryOrder, toAttachmentView, type AttachmentView } from "./attachments";
 import { acceptsSignatures, recordedClosingTime } from "./appeal-lifecycle";
@@ -207,10 +207,10 @@ export async function createAppeal(db: Database, appeal: NewAppeal): Promise<{ i
 export type SignableAppeal = { id: string; slug: string; acceptsSignatures: boolean; signLimitPerMinute: number | null; signLimitPerHour: number | null; proofOfWork: "OFF" | "AUTOMATIC" | "ALWAYS" };
 
 async function findSignableAppeals(db: Database, slugs: string[]): Promise<(SignableAppeal | null)[]> {
-  const found = await db.appeal.findMany({
-    where: { slug: { in: [...new Set(slugs)] }, status: { not: "DRAFT" } },
-    select: { id: true, slug: true, status: true, closesAt: true, signLimitPerMinute: true, signLimitPerHour: true, proofOfWork: true },
-  });
+  const found = await queryDirect<Omit<SignableAppeal, "acceptsSignatures"> & { status: string; closesAt: Date | null }>(db, sql`
+    -- prepared: find-signable-appeals
+    SELECT id::text AS id, slug, status::text AS status, "closesAt", "signLimitPerMinute", "signLimitPerHour", "proofOfWork"::text AS "proofOfWork"
+    FROM "Appeal" WHERE slug = ANY(${[...new Set(slugs)]}::text[]) AND status <> 'DRAFT'`);
   const now = new Date();
   const bySlug = new Map(found.map(({ status, closesAt, ...rest }) => [rest.slug, { ...rest, acceptsSignatures: acceptsSignatures({ status, closesAt }, now) }]));
   return slugs.map((slug) => bySlug.get(slug) ?? null);

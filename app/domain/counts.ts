@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { queryDirect, sql, type Database, type DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
 import { pendingLockedInIdOrder } from "./signature-locks.server";
 
@@ -29,7 +29,7 @@ export async function confirmManyAndCount(db: Database, requests: Confirming[]):
   for (const request of requests) if (!firstOf.has(request.signatureId)) firstOf.set(request.signatureId, request);
   const firsts = [...firstOf.values()];
   const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-  const confirmed = await db.$queryRaw<{ id: string }[]>`
+  const confirmed = await queryDirect<{ id: string }>(db, sql`
     -- prepared: confirm-and-count
     WITH requested AS (
       SELECT * FROM unnest(${firsts.map((request) => request.signatureId)}::uuid[],
@@ -54,7 +54,7 @@ export async function confirmManyAndCount(db: Database, requests: Confirming[]):
         SET confirmed = "SignatureCountShard".confirmed + EXCLUDED.confirmed,
             listed = "SignatureCountShard".listed + EXCLUDED.listed
     )
-    SELECT id::text AS id FROM confirmed`;
+    SELECT id::text AS id FROM confirmed`);
   const ids = new Set(confirmed.map((row) => row.id));
   return requests.map((request) => ids.has(request.signatureId) && firstOf.get(request.signatureId) === request);
 }

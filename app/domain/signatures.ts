@@ -3,7 +3,7 @@ import type { MessageId } from "~/i18n/i18n";
 import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
-import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
+import { queryDirect, sql, type Database, type DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
 import { enqueueSignatureEmail, signatureEmailJobsForEmails, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
@@ -159,7 +159,7 @@ type JudgedSubmission = { held: HoldReason | null; written: WrittenSubmission | 
  */
 async function writeSubmissions(db: Database, rows: Submission[]): Promise<JudgedSubmission[]> {
   const column = <T,>(pick: (row: Submission, index: number) => T) => rows.map(pick);
-  const results = await db.$queryRaw<{ ordinal: number; heldReason: HoldReason | null; id: string | null; outcome: WrittenSubmission["outcome"] | null }[]>`
+  const results = await queryDirect<{ ordinal: number; heldReason: HoldReason | null; id: string | null; outcome: WrittenSubmission["outcome"] | null }>(db, sql`
     -- prepared: write-submissions
     WITH submitted AS (
       SELECT * FROM unnest(
@@ -289,7 +289,7 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<Judge
     )
     -- queued first, so its jobs are added even if nothing is answered.
     SELECT input.ordinal, input."heldReason", answered."signatureId"::text AS id, answered.outcome
-    FROM queued LEFT JOIN (input LEFT JOIN answered ON answered.ordinal = input.ordinal) ON true`;
+    FROM queued LEFT JOIN (input LEFT JOIN answered ON answered.ordinal = input.ordinal) ON true`);
   const judged: JudgedSubmission[] = rows.map((row) => ({ held: row.held, written: null }));
   for (const result of results) {
     if (result.ordinal === null) continue;
@@ -473,7 +473,7 @@ type ConfirmationRow = {
 
 /** The rows behind these token hashes (hex), in their order; null where there is none. */
 async function findConfirmationRows(db: Database, tokenHashes: string[]): Promise<(ConfirmationRow | null)[]> {
-  const rows = await db.$queryRaw<(ConfirmationRow & { tokenHash: string })[]>`
+  const rows = await queryDirect<ConfirmationRow & { tokenHash: string }>(db, sql`
     -- prepared: find-confirmations
     SELECT wanted.hash AS "tokenHash", t.purpose::text AS purpose, t."expiresAt", s.id AS "signatureId", s."fullName", s."showPublicly",
            s.status::text AS status, s."invalidatedFrom"::text AS "invalidatedFrom", a.id AS "appealId", a.slug, a."defaultLocale",
@@ -483,7 +483,7 @@ async function findConfirmationRows(db: Database, tokenHashes: string[]): Promis
     FROM unnest(${tokenHashes}::text[]) AS wanted(hash)
     JOIN "SignatureToken" t ON t."tokenHash" = decode(wanted.hash, 'hex')
     JOIN "Signature" s ON s.id = t."signatureId"
-    JOIN "Appeal" a ON a.id = s."appealId"`;
+    JOIN "Appeal" a ON a.id = s."appealId"`);
   const byHash = new Map(rows.map(({ tokenHash, ...row }) => [tokenHash, row]));
   return tokenHashes.map((hash) => byHash.get(hash) ?? null);
 }

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "~/generated/prisma/client";
+import pg from "pg";
+import { Prisma, PrismaClient } from "~/generated/prisma/client";
 
 export type Database = PrismaClient;
 /** What a function inside `db.$transaction(async (tx) => …)` receives. */
@@ -48,9 +49,19 @@ function preparedStatementName(query: { sql: string }): string | undefined {
   return name || undefined;
 }
 
+/**
+ * Prisma's SQL template tag, for statements built from parts and sent by queryDirect. From here
+ * (a .server module) rather than from the generated client, so that domain modules that routes
+ * also import keep the client out of the browser bundle.
+ */
+export const sql = Prisma.sql;
+
+/** The pool behind each client this module made, for the statements sent past Prisma (queryDirect). */
+const poolOfClient = new WeakMap<Database, pg.Pool>();
+
 export function createDatabaseClient(databaseUrl: string, options: { maxConnections?: number; timeouts?: { connectMs: number; queryMs: number } } = {}): Database {
   keepQueryCompilerUnoptimised();
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
     // Always a bounded connect timeout: without one a dead database makes everything hang.
@@ -61,7 +72,36 @@ export function createDatabaseClient(databaseUrl: string, options: { maxConnecti
     // batch of signatures waiting on one row an organizer's bulk change holds fails early and
     // is written again submission by submission (group-commit.ts).
     lock_timeout: options.timeouts ? Math.max(1, options.timeouts.queryMs - 1_000) : undefined,
+  });
   // The adapter passes the name on to `pg`, where undefined means an unnamed statement; its type says string.
-  }, { statementNameGenerator: preparedStatementName as (query: { sql: string }) => string });
-  return new PrismaClient({ adapter });
+  // A connection the server drops while idle (a restart, a dropped database) is taken out of
+  // the pool by pg, which reports it here; unheard, it would end the process. Prisma listens only
+  // once it has connected, and statements sent by queryDirect may come first.
+  pool.on("error", () => undefined);
+  const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName as (query: { sql: string }) => string });
+  const client = new PrismaClient({ adapter });
+  poolOfClient.set(client, pool);
+  // The pool is ours, so disconnecting ends it, whether or not Prisma itself ever connected.
+  const disconnectPrisma = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await disconnectPrisma();
+    if (!pool.ended) await pool.end();
+  };
+  return client;
+}
+
+/**
+ * A statement of the hot paths (signing, confirming), sent by `pg` on the pool behind Prisma
+ * instead of through Prisma's request pipeline, which cost the web process more CPU per
+ * statement than building and reading the statement itself (about a tenth of a signature's
+ * web CPU, docs/benchmarks.md). The same connections, time limits and prepared statements
+ * (`-- prepared: <name>`); rows come as `pg` reads them: timestamps as Date, json parsed,
+ * int4 as number (int8 and numeric as strings, so these statements cast counts to int). A
+ * client made elsewhere (a test's own) goes through Prisma.
+ */
+export async function queryDirect<Row extends object>(db: Database, query: Prisma.Sql): Promise<Row[]> {
+  const pool = poolOfClient.get(db);
+  if (!pool) return db.$queryRaw<Row[]>(query);
+  const { rows } = await pool.query<Row>({ text: query.text, values: query.values, name: preparedStatementName({ sql: query.text }) });
+  return rows;
 }
