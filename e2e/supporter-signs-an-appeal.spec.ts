@@ -79,6 +79,25 @@ test.describe("Suzie signs an appeal", () => {
     await expect.poll(() => countOnVisit(page, appeal.path)).toBe(1);
   });
 
+  test("while her signature is on its way the button says so and cannot be pressed twice; a page that never leaves is usable again", async ({ page, appeal }) => {
+    await page.clock.install();
+    await page.goto(appeal.path);
+    const form = page.getByRole("form", { name: "Add your name" });
+    const button = form.getByRole("button", { name: /^Sign/ });
+    // The pending state is the page's script: wait until React has taken over the button.
+    await expect.poll(() => button.evaluate((element) => Object.keys(element).some((key) => key.startsWith("__reactFiber")))).toBe(true);
+    // A post that has not come back: the page stays where it is, as it does while a busy site answers
+    // (stopped after React has seen the press, as the browser would go on to send it).
+    await page.evaluate(() => window.addEventListener("submit", (event) => event.preventDefault()));
+    await fillAndSubmitSignForm(page, { fullName: "Pat Waiting", email: "pat@example.org" });
+    await expect(button).toBeDisabled();
+    await expect(button).toHaveText("Signing…");
+    // Stopped (Esc, or the network gave up): after a while she can press it again.
+    await page.clock.runFor(8_000);
+    await expect(button).toBeEnabled();
+    await expect(button).toHaveText("Sign");
+  });
+
   test("field errors appear next to the fields and what was typed is kept", async ({ page, appeal }) => {
     await page.goto(appeal.path);
     await fillAndSubmitSignForm(page, {
