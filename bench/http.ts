@@ -62,8 +62,13 @@ const pageCacheSeconds = process.env.BENCH_PAGE_CACHE_SECONDS ?? "1";
 
 /** Signing limits high enough never to hold a signature in the benchmark, but counted all the same. */
 const generousLimit = "1000000000";
-/** A distinct network address for each of 16 million signers (10.0.0.0/8), as a proxy forwards it. */
-const addressOfSigner = (index: number) => `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+/**
+ * A distinct network address for each of 16 million signers (10.0.0.0/8), as a proxy forwards it;
+ * or, with BENCH_ONE_ADDRESS=1, one address for all (an office, a campus, a mobile network behind
+ * one NAT), so every submission shares its address's signing-limit counters.
+ */
+const oneAddress = process.env.BENCH_ONE_ADDRESS === "1";
+const addressOfSigner = (index: number) => (oneAddress ? "10.0.0.1" : `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
 
 const connections = { bare: 50, sign: 32, direct: 16, confirm: 32, page: 50 };
 const targets = { signRate: 1000, signP99: 200, directRatio: 0.35, pageRate: 2000, pageP99: 100, confirmRate: 1000 };
@@ -152,7 +157,7 @@ async function main() {
       postgres: `PostgreSQL ${await setting("server_version")} (${embedded ? "embedded, on the same cores" : serverUrl.host}); fsync ${await setting("fsync")}, synchronous_commit ${await setting("synchronous_commit")}, shared_buffers ${await setting("shared_buffers")}, max_connections ${await setting("max_connections")}`,
     };
     console.log(`Machine: ${facts.machine}\nNode ${facts.node}\n${facts.postgres}`);
-    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes "node ${[...productionNodeArgs("serve"), ...appNodeArgs].join(" ")} build/server.js" (as npm run serve) with NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits generous (counted, never reached; each signer from its own address via X-Forwarded-For), the default pool of 10 database connections per process.`);
+    console.log(`Phases of ${phaseSeconds} s (BENCH_SECONDS), each after ${warmupSeconds} s of warm-up; web processes "node ${[...productionNodeArgs("serve"), ...appNodeArgs].join(" ")} build/server.js" (as npm run serve) with NODE_ENV=production, WEB_PROCESSES=${webProcesses} (BENCH_WEB_PROCESSES), PAGE_CACHE_SECONDS=${pageCacheSeconds} (BENCH_PAGE_CACHE_SECONDS), LOG_LEVEL=warn, RUN_WORKER=false, signing limits generous (counted, never reached; ${oneAddress ? "every signer from one address (BENCH_ONE_ADDRESS)" : "each signer from its own address"} via X-Forwarded-For), the default pool of 10 database connections per process.`);
 
     const appeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http", proofOfWork: "OFF" });
     const warmAppeal = await createAppeal(db, { ...demoAppeal, slug: "bench-http-warm", proofOfWork: "OFF" });

@@ -120,6 +120,33 @@ describe("held signatures", () => {
     assert.deepEqual([bea.status, bea.fullName, bea.emailsSent], ["PENDING", "Bea", 2], "the second statement sent her confirmation again");
   });
 
+  test("a submission chosen to break a deadlock is written again, counted once", async () => {
+    const appeal = await createTestAppeal(t.db, withoutProofOfWork);
+    await submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Cem", email: "cem@example.org" }), origin());
+    // Another transaction holds Cem's signature row, then wants the counters his next submission
+    // has just locked: each waits for the other, and Postgres ends one of them.
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(`SELECT id FROM "Signature" WHERE "emailCanonical" = 'cem@example.org' FOR NO KEY UPDATE`);
+      const submission = submitSignature(t.db, checks(t), appeal.slug, form({ fullName: "Cem Again", email: "cem@example.org" }), origin());
+      await waitFor(async () => {
+        const [waiting] = await t.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%write-submissions%'`;
+        return waiting!.n > 0;
+      }, "the submission waiting on the held row");
+      const counters = other.query(`UPDATE "RateLimit" SET points = points WHERE key LIKE 'sign-%'`).then(() => other.query("COMMIT"));
+      const [outcome] = await Promise.all([submission, counters]);
+      assert.equal(outcome.kind === "accepted" && outcome.held, null);
+    } finally {
+      await other.end();
+    }
+    const cem = await t.db.signature.findFirstOrThrow({ where: { emailCanonical: "cem@example.org" } });
+    assert.deepEqual([cem.fullName, cem.emailsSent], ["Cem Again", 2]);
+    const points = await t.db.$queryRaw<{ points: number }[]>`SELECT points FROM "RateLimit" WHERE key LIKE 'sign-email-hour:%'`;
+    assert.deepEqual(points.map((row) => row.points), [2], "two submissions, counted once each");
+  });
+
   test("limits per signer across appeals and per address across the site; an IPv6 household counts as its /64", async () => {
     const appeals = [await createTestAppeal(t.db, withoutProofOfWork), await createTestAppeal(t.db, withoutProofOfWork), await createTestAppeal(t.db, withoutProofOfWork)];
     const perEmail = checks(t, { ...generous, perEmailPerHour: 2 });

@@ -5,6 +5,7 @@ import type { Database, DatabaseOrTransaction } from "~/infra/db.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
 import { Prisma } from "~/generated/prisma/client";
 import { recordAudit } from "./audit";
+import { isNetworkAddress } from "./signing-limits.server";
 import { canonicalEmail } from "./email-addresses";
 import type { SignedInOrganizer } from "./organizers";
 import { optionalText, validate, type FieldErrors } from "./validation";
@@ -30,7 +31,7 @@ export function findBlockedSubmissions(submissions: (BlockListSubject | null)[])
   const checked = submissions.flatMap((submission, ordinal) => (submission ? [{ ...submission, ordinal }] : []));
   const domains = checked.map(({ emailCanonical }) => emailCanonical.slice(emailCanonical.lastIndexOf("@") + 1));
   const emails = checked.map(({ emailCanonical }) => emailCanonical);
-  const addresses = checked.map(({ clientAddress }) => (isIP(clientAddress.replace(/^::ffff:/i, "")) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
+  const addresses = checked.map(({ clientAddress }) => (isNetworkAddress(clientAddress) ? clientAddress.replace(/^::ffff:(?=\d)/i, "") : null));
   return Prisma.sql`
     "blocked" AS (
       SELECT submission.ordinal

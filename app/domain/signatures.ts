@@ -4,6 +4,7 @@ import { acceptsConfirmations, effectiveClosingTime } from "./appeal-lifecycle";
 import { findSignableAppeal, pickTranslation } from "./appeals";
 import { signatureFields, signatureLimits, signFormHiddenFields, type SignatureField, type SignatureFieldErrors, type SignatureFormFields } from "./sign-form-fields";
 import { queryDirect, sql, type Database, type DatabaseOrTransaction } from "~/infra/db.server";
+import { isDeadlock } from "~/infra/database-availability.server";
 import { gatherPerDatabase } from "~/infra/group-commit";
 import { enqueueSignatureEmail, signatureEmailJobsForEmails, type SignatureEmailKind } from "~/infra/queue/outbox.server";
 import { isCountryCode } from "./countries";
@@ -172,20 +173,22 @@ async function writeSubmissions(db: Database, rows: Submission[]): Promise<Judge
       ) AS submitted("appealId", "emailCanonical", "fullName", email, role, country, city, comment, "showPublicly", "wantsUpdates",
                  locale, "networkAddress", "userAgent", "privacyNoticeVersion", "consentTextVersion", "consentedAt", "presetHold", ordinal)
     ),
-    -- Screening comes first in the statement, before any signature row is locked (the counters
-    -- are locked in key order, signatures after them in theirs, so no two statements wait on
-    -- each other in a circle). Counted before deciding, so a burst counts in full however it
-    -- is answered.
+    -- Screening comes first: every signature row this statement writes or locks comes from
+    -- "chosen", which needs every submission's hold, and "input" below reads all of the counters
+    -- before it has its first row (the count, whether or not any submission is looked up in
+    -- "overLimit"). So the counters are locked, in key order, before any signature, in theirs,
+    -- and no two statements wait on each other in a circle. Counted before deciding, so a burst
+    -- counts in full however it is answered.
     ${countSigningLimits(column((row) => row.screening?.limitCounters ?? []))},
     ${findBlockedSubmissions(column((row) => row.screening?.blockList ?? null))},
     -- Why each submission is held, if it is: the block list first, then the first limit it went
     -- over, then the hold it came with (the time the form took, or an earlier statement's screening).
     input AS MATERIALIZED (
-      SELECT submitted.*, CASE
-          WHEN submitted.ordinal IN (SELECT ordinal FROM blocked) THEN 'blocked'
-          ELSE coalesce((SELECT "limitName" FROM "overLimit" WHERE "overLimit".ordinal = submitted.ordinal), submitted."presetHold")
-        END AS "heldReason"
+      SELECT submitted.*, CASE WHEN blocked.ordinal IS NOT NULL THEN 'blocked' ELSE coalesce("overLimit"."limitName", submitted."presetHold") END AS "heldReason"
       FROM submitted
+      CROSS JOIN (SELECT count(*) FROM "limitCounts") AS "everyCounterFirst"
+      LEFT JOIN blocked ON blocked.ordinal = submitted.ordinal
+      LEFT JOIN "overLimit" ON "overLimit".ordinal = submitted.ordinal
     ),
     -- One input for each address: a clean one before a held one (a held submission must not
     -- stand in for a real one sent at the same moment), then the earliest.
@@ -341,7 +344,15 @@ export async function signAppeal(db: Database, appealId: string, input: Signatur
   // submission of the same moment — the next statement can, since that row is then there to
   // see; it takes the screening's verdict as it stands, so nothing is counted twice.
   for (let statements = 0; statements < 3; statements++) {
-    const judged = await writeSubmission(db, { appealId, emailCanonical, details, held, screening });
+    let judged: JudgedSubmission;
+    try {
+      judged = await writeSubmission(db, { appealId, emailCanonical, details, held, screening });
+    } catch (error) {
+      // Chosen to break a deadlock (with a statement that locks in another order, such as the
+      // limits' cleanup of expired counters): rolled back whole, so it is simply written again.
+      if (isDeadlock(error) && statements < 2) continue;
+      throw error;
+    }
     held = judged.held;
     screening = null;
     if (judged.written) {

@@ -43,9 +43,13 @@ export type SigningLimitCounter = {
 /** One counter a submission goes up by: its key (an HMAC, never the address or email), window and limit. */
 export type LimitCounter = { name: LimitName; key: string; seconds: number; limit: number };
 
-/** Whether a string is an IPv4 or IPv6 address (what the database's inet column accepts). */
+/**
+ * Whether a string is an IPv4 or IPv6 address that the database's inet type accepts: Node also
+ * calls a link-local address with its zone ("fe80::1%eth0") one, which inet refuses, and one such
+ * address would fail the statement that writes every submission of its moment.
+ */
 export function isNetworkAddress(candidate: string): boolean {
-  return isIP(candidate) !== 0;
+  return isIP(candidate) !== 0 && !candidate.includes("%");
 }
 
 /** "2001:db8:1:2:3:4:5:6" → "2001:db8:1:2::/64"; IPv4 (also IPv4-mapped IPv6) as it is. */

@@ -14,29 +14,45 @@ const prismaUnavailableCodes = new Set(["P1001", "P1002", "P1008", "P1017", "P20
 const unavailableSqlStates = /^(08...|57P01|57P02|57P03|53300)$/;
 /** What Prisma's driver adapter calls such an error (`kind`), when Postgres gave no SQLSTATE. */
 const unavailableAdapterKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+/** Node's codes for a database host that cannot be found or reached (pg passes them on as they are). */
+const unreachableSocketCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 /** What pg and the Prisma adapter say when a connection or a query ran out of time or broke. */
 const unavailableMessages =
   /Query read timeout|Connection terminated|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Can't reach database server|Unable to start a transaction in the given time|DatabaseNotReachable|ConnectionClosed|SocketTimeout|Client has encountered a connection error and is not queryable/i;
 
 /**
- * Looks through the error and what it wraps: `cause`, and Prisma's `meta.driverAdapterError`,
- * where a Postgres restart's 57P01 ("terminating connection") sits under a query error such as
- * P2010 or P2039 that on its own says nothing about availability.
+ * Whether the error, or anything it wraps, matches: looks through `cause`, Prisma's
+ * `meta.driverAdapterError` (where a Postgres restart's 57P01, "terminating connection", sits
+ * under a query error such as P2010 or P2039 that on its own says nothing), and the `errors` of
+ * an AggregateError (Node's, when every address of a host refused).
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
+function errorOrWhatItWraps(error: unknown, matches: (found: Record<string, unknown>) => boolean): boolean {
   const pending: unknown[] = [error];
   for (let looked = 0; pending.length > 0 && looked < 10; looked++) {
     const current = pending.shift();
     if (!current || typeof current !== "object") continue;
-    const { code, originalCode, kind, message, cause, meta } = current as Record<string, unknown>;
-    for (const candidate of [code, originalCode]) {
-      if (typeof candidate === "string" && (prismaUnavailableCodes.has(candidate) || unavailableSqlStates.test(candidate))) return true;
-    }
-    if (typeof kind === "string" && unavailableAdapterKinds.has(kind)) return true;
-    if (typeof message === "string" && unavailableMessages.test(message)) return true;
-    pending.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
+    const found = current as Record<string, unknown>;
+    if (matches(found)) return true;
+    const { cause, meta, errors } = found;
+    pending.push(cause, (meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError, ...(Array.isArray(errors) ? errors : []));
   }
   return false;
+}
+
+/** Whether the database is away or did not answer in time: a 503 ("try again in a moment"), not a 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return errorOrWhatItWraps(error, ({ code, originalCode, kind, message }) => {
+    for (const candidate of [code, originalCode]) {
+      if (typeof candidate === "string" && (prismaUnavailableCodes.has(candidate) || unavailableSqlStates.test(candidate) || unreachableSocketCodes.has(candidate))) return true;
+    }
+    if (typeof kind === "string" && unavailableAdapterKinds.has(kind)) return true;
+    return typeof message === "string" && unavailableMessages.test(message);
+  });
+}
+
+/** Whether PostgreSQL ended the statement to break a deadlock (40P01): it was rolled back whole, so running it again is safe. */
+export function isDeadlock(error: unknown): boolean {
+  return errorOrWhatItWraps(error, ({ code, originalCode }) => code === "40P01" || originalCode === "40P01");
 }
 
 export const databaseUnavailableRetrySeconds = 5;

@@ -56,8 +56,17 @@ function preparedStatementName(query: { sql: string }): string | undefined {
  */
 export const sql = Prisma.sql;
 
-/** The pool behind each client this module made, for the statements sent past Prisma (queryDirect). */
-const poolOfClient = new WeakMap<Database, pg.Pool>();
+/**
+ * Where a client keeps the pool behind it, for the statements sent past Prisma (queryDirect). A
+ * symbol of the runtime's registry, not a module's WeakMap: the production build holds two
+ * copies of this module (the server's bundle and Remix's), and a client made by one is used by
+ * both.
+ */
+const poolKey = Symbol.for("undersign.pg-pool");
+
+function poolBehind(db: Database): pg.Pool | undefined {
+  return (db as unknown as Record<symbol, pg.Pool | undefined>)[poolKey];
+}
 
 export function createDatabaseClient(databaseUrl: string, options: { maxConnections?: number; timeouts?: { connectMs: number; queryMs: number } } = {}): Database {
   keepQueryCompilerUnoptimised();
@@ -73,19 +82,20 @@ export function createDatabaseClient(databaseUrl: string, options: { maxConnecti
     // is written again submission by submission (group-commit.ts).
     lock_timeout: options.timeouts ? Math.max(1, options.timeouts.queryMs - 1_000) : undefined,
   });
-  // The adapter passes the name on to `pg`, where undefined means an unnamed statement; its type says string.
-  // A connection the server drops while idle (a restart, a dropped database) is taken out of
-  // the pool by pg, which reports it here; unheard, it would end the process. Prisma listens only
-  // once it has connected, and statements sent by queryDirect may come first.
+  // A connection the server drops while idle (a restart, a dropped database) is taken out of the
+  // pool by pg, which then emits this event; with no listener it would end the process. Prisma
+  // listens only once it has connected, and statements sent by queryDirect may come first. The
+  // next query opens a new connection, and a database that stays away shows in /healthz.
   pool.on("error", () => undefined);
+  // The adapter passes the name on to `pg`, where undefined means an unnamed statement; its type says string.
   const adapter = new PrismaPg(pool, { statementNameGenerator: preparedStatementName as (query: { sql: string }) => string });
   const client = new PrismaClient({ adapter });
-  poolOfClient.set(client, pool);
+  Object.defineProperty(client, poolKey, { value: pool });
   // The pool is ours, so disconnecting ends it, whether or not Prisma itself ever connected.
   const disconnectPrisma = client.$disconnect.bind(client);
   client.$disconnect = async () => {
     await disconnectPrisma();
-    if (!pool.ended) await pool.end();
+    if (!pool.ending) await pool.end();
   };
   return client;
 }
@@ -100,8 +110,9 @@ export function createDatabaseClient(databaseUrl: string, options: { maxConnecti
  * client made elsewhere (a test's own) goes through Prisma.
  */
 export async function queryDirect<Row extends object>(db: Database, query: Prisma.Sql): Promise<Row[]> {
-  const pool = poolOfClient.get(db);
+  const pool = poolBehind(db);
   if (!pool) return db.$queryRaw<Row[]>(query);
   const { rows } = await pool.query<Row>({ text: query.text, values: query.values, name: preparedStatementName({ sql: query.text }) });
   return rows;
 }
+
