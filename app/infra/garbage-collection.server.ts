@@ -6,9 +6,9 @@ import { runInNewContext } from "node:vm";
  * most of them survive a scavenge ("allocation-site pretenuring"). Streaming many short-lived
  * objects trips it: the export did when it still read rows through a cursor (at a scavenge most
  * rows of the cursor's last batch were alive, so rows got pretenured and became old garbage that
- * only a full collection finds). With the 2 × 8 MB young generation the npm scripts ask for
- * (`--max-semi-space-size=8`), a 1,000,000-row export then grew the web process by 113 MB
- * instead of 13–21 (decision 031). Nothing on the app's hot paths lives long (its
+ * only a full collection finds). With a 2 × 8 MB young generation (`--max-semi-space-size=8`,
+ * what the npm scripts asked for then; now 4, decision 038), a 1,000,000-row export grew the
+ * web process by 113 MB instead of 13–21 (decision 031). Nothing on the app's hot paths lives long (its
  * lasting data is in Postgres), and no cost was measurable with pretenuring off.
  *
  * Set from inside the web process rather than beside the other argument in package.json, so
