@@ -160,7 +160,7 @@ type JudgedSubmission = { held: HoldReason | null; written: WrittenSubmission | 
  */
 async function writeSubmissions(db: Database, rows: Submission[]): Promise<JudgedSubmission[]> {
   const column = <T,>(pick: (row: Submission, index: number) => T) => rows.map(pick);
-  const results = await queryDirect<{ ordinal: number; heldReason: HoldReason | null; id: string | null; outcome: WrittenSubmission["outcome"] | null }>(db, sql`
+  const results = await queryDirect<{ ordinal: number | null; heldReason: HoldReason | null; id: string | null; outcome: WrittenSubmission["outcome"] | null }>(db, sql`
     -- prepared: write-submissions
     WITH submitted AS (
       SELECT * FROM unnest(

@@ -106,8 +106,8 @@ export function createDatabaseClient(databaseUrl: string, options: { maxConnecti
  * statement than building and reading the statement itself (about a tenth of a signature's
  * web CPU, docs/benchmarks.md). The same connections, time limits and prepared statements
  * (`-- prepared: <name>`); rows come as `pg` reads them: timestamps as Date, json parsed,
- * int4 as number (int8 and numeric as strings, so these statements cast counts to int). A
- * client made elsewhere (a test's own) goes through Prisma.
+ * int4 as number, but int8 and numeric as strings, so a statement sent this way must cast any
+ * it returns. A client made elsewhere (a test's own) goes through Prisma.
  */
 export async function queryDirect<Row extends object>(db: Database, query: Prisma.Sql): Promise<Row[]> {
   const pool = poolBehind(db);
@@ -115,4 +115,3 @@ export async function queryDirect<Row extends object>(db: Database, query: Prism
   const { rows } = await pool.query<Row>({ text: query.text, values: query.values, name: preparedStatementName({ sql: query.text }) });
   return rows;
 }
-
